@@ -119,6 +119,22 @@ type KubernetesTarget struct {
 	Kubeconfig string `json:"kubeconfig,omitempty"`
 	Context    string `json:"context,omitempty"`
 	InCluster  bool   `json:"inCluster,omitempty"`
+	// Namespaces confines every app on this target to these namespaces:
+	// a namespaced object elsewhere, or a cluster-scoped object other than
+	// one of these Namespaces, fails the plan and nothing is applied.
+	// Empty allows any namespace.
+	Namespaces []string `json:"namespaces,omitempty"`
+	// InventoryNamespace holds the per-app inventory ConfigMaps
+	// (plumb-inventory-<app>); default "plumb-system".
+	InventoryNamespace string `json:"inventoryNamespace,omitempty"`
+	// ServiceAccount is impersonated for plan, apply and prune: "name" (in
+	// the app's namespace, so each app gets its own) or "namespace/name".
+	ServiceAccount string `json:"serviceAccount,omitempty"`
+	// Force deletes and recreates objects whose immutable fields changed
+	// (per object: annotation plumb.dev/force: "true").
+	Force bool `json:"force,omitempty"`
+	// Concurrency bounds parallel API requests per apply stage (default 64).
+	Concurrency int `json:"concurrency,omitempty"`
 }
 
 // App binds a path of a Source to a Target.
