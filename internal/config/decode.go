@@ -52,6 +52,8 @@ func (d *decoder) decode(n *yaml.Node, path string, v reflect.Value, skip ...str
 		d.str(n, path, v)
 	case v.Kind() == reflect.Bool:
 		d.boolean(n, path, v)
+	case v.CanInt():
+		d.integer(n, path, v)
 	case v.Kind() == reflect.Slice:
 		d.list(n, path, v)
 	default:
@@ -97,6 +99,16 @@ func (d *decoder) boolean(n *yaml.Node, path string, v reflect.Value) {
 		return
 	}
 	v.SetBool(b)
+}
+
+// integer decodes a whole number.
+func (d *decoder) integer(n *yaml.Node, path string, v reflect.Value) {
+	var i int64
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!int" || n.Decode(&i) != nil || v.OverflowInt(i) {
+		d.wrongType(n, path, "a whole number")
+		return
+	}
+	v.SetInt(i)
 }
 
 // duration decodes a positive Go duration string like "30s".

@@ -7,10 +7,12 @@ import (
 	"time"
 )
 
-// Defaults of the files driver.
+// Defaults of the target drivers.
 const (
-	DefaultCheckInterval = 30 * time.Second
-	DefaultHookTimeout   = 30 * time.Second
+	DefaultCheckInterval      = 30 * time.Second
+	DefaultHookTimeout        = 30 * time.Second
+	DefaultInventoryNamespace = "plumb-system"
+	DefaultConcurrency        = 64
 )
 
 // setDefaults fills fields left out, normalizes paths and sorts the
@@ -22,6 +24,9 @@ func (c *Config) setDefaults() {
 	for _, t := range c.Targets {
 		if t.Files != nil {
 			t.Files.setDefaults()
+		}
+		if t.Kubernetes != nil {
+			t.Kubernetes.setDefaults()
 		}
 	}
 	for _, a := range c.Apps {
@@ -49,6 +54,15 @@ func (f *FilesTarget) setDefaults() {
 		if h != nil {
 			orDefault(&h.Timeout, DefaultHookTimeout)
 		}
+	}
+}
+
+func (k *KubernetesTarget) setDefaults() {
+	if k.InventoryNamespace == "" {
+		k.InventoryNamespace = DefaultInventoryNamespace
+	}
+	if k.Concurrency == 0 {
+		k.Concurrency = DefaultConcurrency
 	}
 }
 

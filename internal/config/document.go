@@ -55,9 +55,24 @@ func (d *document) at(field string) Pos {
 	return d.pos
 }
 
-// errorf records an error about field, at the field's line.
+// errorf records an error about field, at the field's line, unless
+// decoding the field (or a field holding it) already failed: one mistake
+// gives one error.
 func (d *document) errorf(field, format string, args ...any) {
+	if d.decodeFailed(field) {
+		return
+	}
 	d.errs.add(d.at(field), d.object(), field, format, args...)
+}
+
+// decodeFailed reports whether decoding field or a parent of it failed.
+func (d *document) decodeFailed(field string) bool {
+	for ; field != ""; field = parentField(field) {
+		if d.failed[field] {
+			return true
+		}
+	}
+	return false
 }
 
 // parentField strips the last element of a field path:
@@ -84,7 +99,6 @@ func (d *document) require(field, value string) bool {
 	switch {
 	case value != "":
 		return true
-	case d.failed[field]:
 	case d.has(field):
 		d.errorf(field, "must not be empty")
 	default:

@@ -41,10 +41,8 @@ func (p *parser) index() map[string]map[string]*document {
 // checkRefs reports an App's references to missing objects.
 func checkRefs(d *document, a *App, byKind map[string]map[string]*document) {
 	checkRef1(d, "spec.source", "Source", a.Source, byKind["Source"])
-	if t := checkRef1(d, "spec.target", "Target", a.Target, byKind["Target"]); t != nil {
-		if kind := t.obj.(*Target).Kind; a.Namespace != "" && kind != "" && kind != "kubernetes" {
-			d.errorf("spec.namespace", "only used with kubernetes targets (Target %q is %s)", a.Target, kind)
-		}
+	if t := checkRef1(d, "spec.target", "Target", a.Target, byKind["Target"]); t != nil && a.Namespace != "" {
+		checkNamespace(d, a, t.obj.(*Target))
 	}
 	seen := map[string]bool{}
 	for i, dep := range a.DependsOn {
@@ -55,6 +53,16 @@ func checkRefs(d *document, a *App, byKind map[string]map[string]*document) {
 		}
 		seen[dep] = true
 		checkRef1(d, field, "App", dep, byKind["App"])
+	}
+}
+
+// checkNamespace checks an App's namespace against its target.
+func checkNamespace(d *document, a *App, t *Target) {
+	switch {
+	case t.Kind != "" && t.Kind != "kubernetes":
+		d.errorf("spec.namespace", "only used with kubernetes targets (Target %q is %s)", t.Name, t.Kind)
+	case t.Kubernetes != nil && len(t.Kubernetes.Namespaces) > 0 && !slices.Contains(t.Kubernetes.Namespaces, a.Namespace):
+		d.errorf("spec.namespace", "Target %q allows only namespaces %s", t.Name, strings.Join(t.Kubernetes.Namespaces, ", "))
 	}
 }
 

@@ -17,6 +17,19 @@ func checkName(d *document, field, name string) {
 	}
 }
 
+var subdomainRE = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
+
+// checkServiceAccount validates "name" or "namespace/name".
+func checkServiceAccount(d *document, field, sa string) {
+	ns, name, qualified := strings.Cut(sa, "/")
+	if !qualified {
+		ns, name = "", sa
+	}
+	if (qualified && (len(ns) > 63 || !nameRE.MatchString(ns))) || len(name) > 253 || !subdomainRE.MatchString(name) {
+		d.errorf(field, "invalid service account %q: want \"name\" or \"namespace/name\" in lowercase letters, digits, '-' and '.'", truncate(sa))
+	}
+}
+
 // checkAbs validates an optional absolute file path.
 func checkAbs(d *document, field, path string) {
 	if path != "" && !filepath.IsAbs(path) {
@@ -71,6 +84,21 @@ func validateFiles(d *document, f *FilesTarget) {
 
 // validateKubernetes checks a kubernetes driver spec.
 func validateKubernetes(d *document, k *KubernetesTarget) {
+	for i, ns := range k.Namespaces {
+		field := fmt.Sprintf("spec.kubernetes.namespaces[%d]", i)
+		if d.require(field, ns) {
+			checkName(d, field, ns)
+		}
+	}
+	if k.InventoryNamespace != "" {
+		checkName(d, "spec.kubernetes.inventoryNamespace", k.InventoryNamespace)
+	}
+	if k.ServiceAccount != "" {
+		checkServiceAccount(d, "spec.kubernetes.serviceAccount", k.ServiceAccount)
+	}
+	if k.Concurrency < 0 || (k.Concurrency == 0 && d.has("spec.kubernetes.concurrency")) {
+		d.errorf("spec.kubernetes.concurrency", "must be at least 1, got %d", k.Concurrency)
+	}
 	if !k.InCluster {
 		return
 	}

@@ -48,6 +48,8 @@ func checkGitURL(raw string) string {
 		return fmt.Sprintf("unsupported scheme %q (want file, http, https, ssh or git@host:path)", truncate(u.Scheme))
 	case hasPassword(u):
 		return "must not hold a password: put it in a file and set spec.git.auth.passwordFile"
+	case u.User != nil && u.Scheme != "ssh":
+		return "must not hold credentials: set spec.git.auth.username or usernameFile instead"
 	case u.Scheme == "file" && (u.Path == "" || (u.Host != "" && u.Host != "localhost")):
 		return "a file URL needs an absolute path, like file:///srv/git/repo.git"
 	case u.Scheme != "file" && u.Host == "":
