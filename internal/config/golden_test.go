@@ -86,6 +86,7 @@ func TestGoldenCasesListed(t *testing.T) {
 		}
 	}
 	slices.Sort(listed)
+	slices.Sort(found)
 	if !slices.Equal(listed, found) {
 		t.Errorf("goldenCases = %v\ntestdata has %v", listed, found)
 	}

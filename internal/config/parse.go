@@ -81,13 +81,33 @@ func (p *parser) file(f File) {
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
-// yamlError splits a YAML syntax error into its line and message.
+// parserProblems are the syntax errors yaml.v3 reports from its parser
+// (not its scanner), with 0-based line numbers.
+var parserProblems = map[string]bool{
+	"did not find expected ',' or ']'":       true,
+	"did not find expected ',' or '}'":       true,
+	"did not find expected '-' indicator":    true,
+	"did not find expected <document start>": true,
+	"did not find expected key":              true,
+	"did not find expected node content":     true,
+	"found incompatible YAML document":       true,
+	"found undefined tag handle":             true,
+	"found duplicate %YAML directive":        true,
+	"found duplicate %TAG directive":         true,
+	"did not find expected <stream-start>":   true,
+}
+
+// yamlError splits a YAML syntax error into its (1-based) line and
+// message.
 func yamlError(err error) (int, string) {
 	m := yamlLine.FindStringSubmatch(err.Error())
 	if m == nil {
 		return 0, strings.TrimPrefix(err.Error(), "yaml: ")
 	}
 	line, _ := strconv.Atoi(m[1])
+	if parserProblems[m[2]] {
+		line++
+	}
 	return line, m[2]
 }
 
@@ -151,15 +171,13 @@ func scalar(n *yaml.Node) string {
 // checkEnvelope validates apiVersion, kind and metadata.name; it reports
 // whether the spec can be decoded.
 func checkEnvelope(doc *document, env *envelope) bool {
-	ok := true
-	switch {
-	case !doc.require("apiVersion", env.APIVersion):
-		ok = false
-	case env.APIVersion != APIVersion:
-		doc.errorf("apiVersion", "unknown apiVersion %q (this build knows %q)", env.APIVersion, APIVersion)
-		ok = false
+	if !doc.require("apiVersion", env.APIVersion) || !doc.require("kind", env.Kind) {
+		return false
 	}
-	if !doc.require("kind", env.Kind) {
+	known := strings.Join(Kinds(), ", ")
+	if env.APIVersion != APIVersion {
+		doc.errorf("apiVersion", "unknown apiVersion %q: plumb documents have apiVersion %q and kind %s",
+			env.APIVersion, APIVersion, orList(Kinds()))
 		return false
 	}
 	if !slices.Contains(Kinds(), env.Kind) {
@@ -167,7 +185,7 @@ func checkEnvelope(doc *document, env *envelope) bool {
 		if c := closest(env.Kind, Kinds()); c != "" {
 			hint = "did you mean " + strconv.Quote(c) + "? "
 		}
-		doc.errorf("kind", "unknown kind %q (%sknown kinds: %s)", env.Kind, hint, strings.Join(Kinds(), ", "))
+		doc.errorf("kind", "unknown kind %q (%sknown kinds: %s)", env.Kind, hint, known)
 		return false
 	}
 	if env.Metadata == nil {
@@ -176,7 +194,20 @@ func checkEnvelope(doc *document, env *envelope) bool {
 	if doc.require("metadata.name", env.Metadata.Name) {
 		checkName(doc, "metadata.name", env.Metadata.Name)
 	}
-	return ok
+	return true
+}
+
+// orList writes "a, b or c".
+func orList(s []string) string { return listWith(s, " or ") }
+
+// andList writes "a, b and c".
+func andList(s []string) string { return listWith(s, " and ") }
+
+func listWith(s []string, last string) string {
+	if len(s) < 2 {
+		return strings.Join(s, "")
+	}
+	return strings.Join(s[:len(s)-1], ", ") + last + s[len(s)-1]
 }
 
 // decodeSpec decodes and validates the spec of a document whose kind is

@@ -52,7 +52,7 @@ func validateTarget(d *document, t *Target) {
 	case 1:
 		t.Kind = drivers[0]
 	default:
-		d.errorf("spec."+drivers[1], "a Target has exactly one driver, got %s", strings.Join(drivers, " and "))
+		d.errorf("spec."+drivers[1], "a Target has exactly one driver, got %s", andList(drivers))
 		return
 	}
 	if t.Files != nil {

@@ -83,7 +83,7 @@ func checkRef(d *document, g *GitSource) {
 	}
 	if len(set) > 1 {
 		d.errorf("spec.git."+set[1], "only one of branch, tag, semver and commit may be set, got %s",
-			strings.Join(set, " and "))
+			andList(set))
 	}
 }
 
