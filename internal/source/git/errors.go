@@ -30,10 +30,19 @@ type FetchError struct {
 
 func (e *FetchError) Error() string {
 	msg := fmt.Sprintf("fetch %s (%s): %v", e.Source, e.URL, e.Kind)
-	if e.Detail != "" && !strings.Contains(strings.ToLower(e.Detail), e.Kind.Error()) {
+	if e.Detail != "" && !restates(e.Detail, e.Kind.Error()) {
 		msg += ": " + e.Detail
 	}
 	return msg
+}
+
+var quoted = regexp.MustCompile(`'[^']*'`)
+
+// restates reports whether git's detail says no more than the kind, once
+// quoted URLs are left out ("repository '<url>' not found").
+func restates(detail, kind string) bool {
+	d := strings.Join(strings.Fields(quoted.ReplaceAllString(strings.ToLower(detail), "")), " ")
+	return strings.Contains(d, kind)
 }
 
 // Unwrap returns the kind and the underlying error.
