@@ -72,3 +72,7 @@ func (e *Engine) emit(ctx context.Context, ev store.Event) {
 	_ = e.opts.Store.AddEvent(context.WithoutCancel(ctx), &ev)
 	e.bus.publish(ev)
 }
+
+// Emit records and publishes an event on behalf of the engine's owner
+// (e.g. the config loader).
+func (e *Engine) Emit(ctx context.Context, ev store.Event) { e.emit(ctx, ev) }

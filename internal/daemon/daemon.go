@@ -1,0 +1,204 @@
+// Package daemon assembles plumb's agent: it loads the config (from a
+// directory or from Git), opens the store, builds sources and targets,
+// runs the engine and serves the API, until its context ends.
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"plumb.dev/plumb/internal/api"
+	"plumb.dev/plumb/internal/config"
+	"plumb.dev/plumb/internal/engine"
+	"plumb.dev/plumb/internal/source/git"
+	"plumb.dev/plumb/internal/store/sqlite"
+	"plumb.dev/plumb/internal/target"
+
+	_ "plumb.dev/plumb/internal/target/files" // registers the files driver
+)
+
+// Options configure the daemon.
+type Options struct {
+	// ConfigDir is a local directory of config documents; or
+	ConfigDir string
+	// ConfigRepo, ConfigPath and ConfigBranch name config kept in Git.
+	ConfigRepo, ConfigPath, ConfigBranch string
+	// ConfigInterval is how often the config is re-read (default 5s for a
+	// directory; for Git, the poll interval, default 30s).
+	ConfigInterval time.Duration
+	// StateDir holds the SQLite database, source mirrors and caches.
+	StateDir string
+	// Listen is the API address (default 127.0.0.1:7070).
+	Listen string
+	// Concurrency is how many apps reconcile at once.
+	Concurrency int
+	// HistoryKeep and HistoryMaxAge bound sync history per app.
+	HistoryKeep   int
+	HistoryMaxAge time.Duration
+	Version       string
+	Logger        *slog.Logger
+	// Ready, when set, is called with the API address once it listens.
+	Ready func(addr string)
+}
+
+// Run runs the daemon until ctx ends. A config that does not validate at
+// start is an error; later, an invalid config is reported and the running
+// one is kept.
+func Run(ctx context.Context, o Options) error {
+	if err := o.defaults(); err != nil {
+		return err
+	}
+	db, err := sqlite.Open(ctx, filepath.Join(o.StateDir, "plumb.db"))
+	if err != nil {
+		return fmt.Errorf("open state: %w", err)
+	}
+	defer db.Close()
+	eng, err := engine.New(engine.Options{
+		Store:       db,
+		NewSource:   sourceFactory(o.StateDir),
+		NewTarget:   targetFactory(o.StateDir),
+		Renderers:   renderers(o.StateDir),
+		Concurrency: o.Concurrency,
+	})
+	if err != nil {
+		return err
+	}
+	cl, err := newConfigLoader(ctx, o)
+	if err != nil {
+		return err
+	}
+	cfg, err := cl.load(ctx)
+	if err != nil {
+		return err
+	}
+	if err := eng.SetConfig(ctx, cfg); err != nil {
+		return fmt.Errorf("start config: %w", err)
+	}
+	ln, err := net.Listen("tcp", o.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", o.Listen, err)
+	}
+	srv := &http.Server{Handler: api.New(eng, db, nil, o.Version).Handler(), ReadHeaderTimeout: 10 * time.Second}
+	return run(ctx, o, eng, db, cl, srv, ln)
+}
+
+func (o *Options) defaults() error {
+	if o.ConfigDir == "" && o.ConfigRepo == "" {
+		return errors.New("no config: give --config DIR or --config-repo URL")
+	}
+	if o.StateDir == "" {
+		o.StateDir = ".plumb"
+	}
+	if err := os.MkdirAll(o.StateDir, 0o700); err != nil {
+		return fmt.Errorf("state dir: %w", err)
+	}
+	if o.Listen == "" {
+		o.Listen = "127.0.0.1:7070"
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	if o.HistoryKeep == 0 {
+		o.HistoryKeep = 200
+	}
+	if o.HistoryMaxAge == 0 {
+		o.HistoryMaxAge = 90 * 24 * time.Hour
+	}
+	return nil
+}
+
+// run serves until ctx ends, then shuts the server and engine down.
+func run(ctx context.Context, o Options, eng *engine.Engine, db *sqlite.DB, cl *configLoader, srv *http.Server, ln net.Listener) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan error, 3)
+	go func() { done <- eng.Run(ctx) }()
+	go func() { done <- ignoreClosed(srv.Serve(ln)) }()
+	go cl.watch(ctx, eng)
+	go retain(ctx, o, db)
+	go logEvents(ctx, o.Logger, eng)
+	o.Logger.Info("plumb serving", "api", "http://"+ln.Addr().String(), "state", o.StateDir)
+	if o.Ready != nil {
+		o.Ready(ln.Addr().String())
+	}
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-done:
+	}
+	cancel()
+	sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer scancel()
+	_ = srv.Shutdown(sctx)
+	return err
+}
+
+func ignoreClosed(err error) error {
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// retain prunes old history once an hour.
+func retain(ctx context.Context, o Options, db *sqlite.DB) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if _, err := db.Retain(ctx, o.HistoryKeep, o.HistoryMaxAge); err != nil && ctx.Err() == nil {
+			o.Logger.Warn("history retention failed", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// logEvents writes one structured line per engine event.
+func logEvents(ctx context.Context, log *slog.Logger, eng *engine.Engine) {
+	ch, cancel := eng.Subscribe()
+	defer cancel()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case ev := <-ch:
+			attrs := []any{"type", ev.Type}
+			if ev.App != "" {
+				attrs = append(attrs, "app", ev.App)
+			}
+			if ev.Revision != "" {
+				attrs = append(attrs, "revision", ev.Revision)
+			}
+			log.Info(ev.Message, attrs...)
+		}
+	}
+}
+
+func sourceFactory(state string) func(context.Context, *config.Source) (engine.Source, error) {
+	return func(_ context.Context, s *config.Source) (engine.Source, error) {
+		if s.Git == nil {
+			return nil, fmt.Errorf("source %s: only git sources are supported", s.Name)
+		}
+		return git.New(s.Name, *s.Git, filepath.Join(state, "sources", s.Name))
+	}
+}
+
+func targetFactory(state string) func(context.Context, *config.Target) (target.Target, error) {
+	return func(ctx context.Context, t *config.Target) (target.Target, error) {
+		return target.New(ctx, t, filepath.Join(state, "targets", t.Name))
+	}
+}
+
+func renderers(string) map[string]engine.Renderer {
+	return map[string]engine.Renderer{"files": engine.FilesRenderer{}}
+}
