@@ -51,8 +51,11 @@ func loadMigrations(fsys fs.FS) ([]migration, error) {
 		}
 		ms = append(ms, m)
 	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	sort.SliceStable(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
 	for i, m := range ms {
+		if i > 0 && m.version == ms[i-1].version {
+			return nil, fmt.Errorf("migrations %s and %s have the same version %d", ms[i-1].name, m.name, m.version)
+		}
 		if m.version != i+1 {
 			return nil, fmt.Errorf("migration %s: version %d, want %d (versions run 1, 2, 3... without gaps)", m.name, m.version, i+1)
 		}
