@@ -37,13 +37,19 @@ type entry struct{ key, val *yaml.Node }
 // that explicit keys win over merged ones. It reports duplicate and
 // non-string keys.
 func (d *decoder) entries(n *yaml.Node, path string) []entry {
+	return d.collect(n, path, map[*yaml.Node]bool{n: true})
+}
+
+// collect is entries with the set of mappings already expanded, so that
+// each is merged once: nested merges cannot blow up exponentially.
+func (d *decoder) collect(n *yaml.Node, path string, expanded map[*yaml.Node]bool) []entry {
 	var own, merged []entry
 	seen := map[string]int{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		switch {
 		case k.Tag == "!!merge":
-			merged = append(merged, d.merge(v, path)...)
+			merged = append(merged, d.merge(v, path, expanded)...)
 		case k.Kind != yaml.ScalarNode || k.Tag != "!!str":
 			d.errorAt(k, path, "field names must be strings, got %s", describe(k, false))
 		case seen[k.Value] != 0:
@@ -64,7 +70,7 @@ func (d *decoder) entries(n *yaml.Node, path string) []entry {
 
 // merge returns the entries a merge key's value brings in: a mapping or a
 // list of mappings (earlier ones win).
-func (d *decoder) merge(v *yaml.Node, path string) []entry {
+func (d *decoder) merge(v *yaml.Node, path string, expanded map[*yaml.Node]bool) []entry {
 	v = resolveAlias(v)
 	maps := []*yaml.Node{v}
 	if v.Kind == yaml.SequenceNode {
@@ -77,7 +83,10 @@ func (d *decoder) merge(v *yaml.Node, path string) []entry {
 			d.errorAt(m, path, "merge (<<) needs a mapping or a list of mappings, got %s", describe(m, true))
 			continue
 		}
-		out = append(out, d.entries(m, path)...)
+		if !expanded[m] {
+			expanded[m] = true
+			out = append(out, d.collect(m, path, expanded)...)
+		}
 	}
 	return out
 }

@@ -202,3 +202,20 @@ func TestDefaults(t *testing.T) {
 		}
 	}
 }
+
+// TestParseNestedMerges parses a document whose merge keys would expand
+// to 10^20 fields if each merge were expanded every time it is reached.
+func TestParseNestedMerges(t *testing.T) {
+	lines := []string{"apiVersion: plumb.dev/v1alpha1", "kind: Target", "metadata: {name: t}",
+		"anchors:", "  m0: &m0 {root: /srv}"}
+	for i := 1; i <= 20; i++ {
+		refs := strings.Repeat(fmt.Sprintf("*m%d, ", i-1), 10)
+		lines = append(lines, fmt.Sprintf("  m%d: &m%d {<<: [%s]}", i, i, strings.TrimSuffix(refs, ", ")))
+	}
+	lines = append(lines, "spec: {files: {<<: *m20}}")
+	list := parseErrors(t, yamlFile("merge.yaml", lines...))
+	want := `merge.yaml:4: Target "t": anchors: unknown field (known: apiVersion, kind, metadata, spec)`
+	if list.Error() != want {
+		t.Errorf("got\n%v\nwant\n%s", list, want)
+	}
+}

@@ -47,6 +47,9 @@ func checkRefs(d *document, a *App, byKind map[string]map[string]*document) {
 	seen := map[string]bool{}
 	for i, dep := range a.DependsOn {
 		field := fmt.Sprintf("spec.dependsOn[%d]", i)
+		if dep == "" {
+			continue
+		}
 		if seen[dep] {
 			d.errorf(field, "App %q is listed twice", dep)
 			continue
