@@ -171,10 +171,10 @@ func scalar(n *yaml.Node) string {
 // checkEnvelope validates apiVersion, kind and metadata.name; it reports
 // whether the spec can be decoded.
 func checkEnvelope(doc *document, env *envelope) bool {
-	if !doc.require("apiVersion", env.APIVersion) || !doc.require("kind", env.Kind) {
+	hasVersion := doc.require("apiVersion", env.APIVersion)
+	if hasKind := doc.require("kind", env.Kind); !hasVersion || !hasKind {
 		return false
 	}
-	known := strings.Join(Kinds(), ", ")
 	if env.APIVersion != APIVersion {
 		doc.errorf("apiVersion", "unknown apiVersion %q: plumb documents have apiVersion %q and kind %s",
 			env.APIVersion, APIVersion, orList(Kinds()))
@@ -185,7 +185,7 @@ func checkEnvelope(doc *document, env *envelope) bool {
 		if c := closest(env.Kind, Kinds()); c != "" {
 			hint = "did you mean " + strconv.Quote(c) + "? "
 		}
-		doc.errorf("kind", "unknown kind %q (%sknown kinds: %s)", env.Kind, hint, known)
+		doc.errorf("kind", "unknown kind %q (%sknown kinds: %s)", env.Kind, hint, strings.Join(Kinds(), ", "))
 		return false
 	}
 	if env.Metadata == nil {
@@ -203,6 +203,7 @@ func orList(s []string) string { return listWith(s, " or ") }
 // andList writes "a, b and c".
 func andList(s []string) string { return listWith(s, " and ") }
 
+// listWith joins s with commas, and last before the last element.
 func listWith(s []string, last string) string {
 	if len(s) < 2 {
 		return strings.Join(s, "")
