@@ -127,10 +127,14 @@ func isSSH(u string) bool {
 
 func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
-// redactURL hides any userinfo in u.
+// redactURL hides any userinfo in u (a token often is the username), but
+// keeps an SSH URL's username, which is no secret.
 func redactURL(u string) string {
 	p, err := url.Parse(u)
 	if err != nil || p.User == nil || p.Scheme == "" {
+		return u
+	}
+	if _, hasPassword := p.User.Password(); isSSH(u) && !hasPassword {
 		return u
 	}
 	p.User = nil

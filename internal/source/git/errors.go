@@ -85,8 +85,8 @@ var kindPatterns = []struct {
 	kind     error
 	patterns []string
 }{
-	{ErrHostKey, []string{"host key verification failed", "remote host identification has changed",
-		"host key is known"}},
+	{ErrHostKey, []string{"has changed and you have requested strict checking", "host key is known",
+		"host key verification failed", "remote host identification has changed"}},
 	{ErrAuth, []string{"authentication failed", "could not read username", "could not read password",
 		"permission denied", "returned error: 401", "returned error: 403", "access denied",
 		"invalid username or password", "invalid credentials"}},
@@ -122,11 +122,12 @@ func (r *Repo) classify(err error, secrets []string) *FetchError {
 	return fe
 }
 
+// findLine returns the first line holding the first pattern that any line
+// holds: patterns are in order of preference.
 func findLine(lines, patterns []string) (string, bool) {
-	for _, l := range lines {
-		low := strings.ToLower(l)
-		for _, p := range patterns {
-			if strings.Contains(low, p) {
+	for _, p := range patterns {
+		for _, l := range lines {
+			if strings.Contains(strings.ToLower(l), p) {
 				return l, true
 			}
 		}
@@ -148,8 +149,15 @@ func lastFatal(lines []string) string {
 
 var unableToAccess = regexp.MustCompile(`^unable to access '[^']*': `)
 
+// noCredentials is git's answer when the server asks for credentials that
+// the source does not have.
+const noCredentials = "terminal prompts disabled"
+
 // cleanLine drops git's "fatal: unable to access '<url>': " preamble.
 func cleanLine(l string) string {
+	if strings.Contains(l, noCredentials) {
+		return "the server requires credentials and the source has none (set auth.username and auth.passwordFile)"
+	}
 	l = strings.TrimPrefix(strings.TrimPrefix(l, "fatal: "), "error: ")
 	return strings.TrimSuffix(unableToAccess.ReplaceAllString(l, ""), ".")
 }

@@ -75,7 +75,8 @@ func writeSecret(t testing.TB, name, content string) string {
 }
 
 var (
-	portRE = regexp.MustCompile(`127\.0\.0\.1(:| port )\d+`)
+	portRE = regexp.MustCompile(`127\.0\.0\.1(\]?)(:| port )\d+`)
+	tmpRE  = regexp.MustCompile(`/tmp/Test[^\s:]*/`)
 	msRE   = regexp.MustCompile(`after \d+ ms`)
 )
 
@@ -86,8 +87,9 @@ func golden(t *testing.T, name string, err error) {
 	if err == nil {
 		t.Fatalf("%s: want an error, got nil", name)
 	}
-	got := portRE.ReplaceAllString(err.Error(), "127.0.0.1${1}PORT")
-	got = msRE.ReplaceAllString(got, "after N ms") + "\n"
+	got := portRE.ReplaceAllString(err.Error(), "127.0.0.1${1}${2}PORT")
+	got = msRE.ReplaceAllString(got, "after N ms")
+	got = tmpRE.ReplaceAllString(got, "TMP/") + "\n"
 	path := filepath.Join("testdata", strings.ReplaceAll(name, " ", "-")+".golden")
 	if *update {
 		if err := os.MkdirAll("testdata", 0o755); err != nil {

@@ -33,7 +33,11 @@ func (e *gitError) Error() string {
 	if e.Stderr == "" {
 		return fmt.Sprintf("git %s: %v", e.Sub, e.Err)
 	}
-	return fmt.Sprintf("git %s: %v: %s", e.Sub, e.Err, e.Stderr)
+	stderr := e.Stderr
+	if len(stderr) > 512 {
+		stderr = stderr[:512] + "..."
+	}
+	return fmt.Sprintf("git %s: %v: %s", e.Sub, e.Err, stderr)
 }
 
 func (e *gitError) Unwrap() error { return e.Err }
@@ -117,7 +121,8 @@ func subcommand(args []string) string {
 	return ""
 }
 
-// trimStderr keeps git's stderr readable: no blank lines, at most 512 bytes.
+// trimStderr joins git's stderr lines with "; ", without blank lines, at
+// most 8 KiB.
 func trimStderr(s string) string {
 	var lines []string
 	for l := range strings.SplitSeq(s, "\n") {
@@ -126,8 +131,8 @@ func trimStderr(s string) string {
 		}
 	}
 	s = strings.Join(lines, "; ")
-	if len(s) > 512 {
-		s = s[:512] + "..."
+	if len(s) > 8<<10 {
+		s = s[:8<<10] + "..."
 	}
 	return s
 }
