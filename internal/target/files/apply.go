@@ -83,9 +83,6 @@ func prepare(t tree, plan plumb.Plan) (*job, error) {
 	if err := j.sort(); err != nil {
 		return nil, err
 	}
-	if err := checkConflicts(t, app, j.paths(j.writes)); err != nil {
-		return nil, err
-	}
 	if err := cleanTemps(t, inv); err != nil {
 		return nil, err
 	}

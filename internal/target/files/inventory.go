@@ -225,6 +225,9 @@ func removeInventory(t tree, app string) error {
 	if err := t.r.Remove(inventoryPath(app)); err != nil && !isNotExist(err) {
 		return fmt.Errorf("remove inventory %s: %w", inventoryPath(app), err)
 	}
+	if err := t.r.Remove(inventoryDir); err == nil || isNotExist(err) {
+		return syncDir(t, ".") // that was the last app of the root
+	}
 	return syncDir(t, inventoryDir)
 }
 

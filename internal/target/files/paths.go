@@ -34,8 +34,9 @@ var (
 	errDangling = fmt.Errorf("%w: dangling symlink", ErrUnsafePath)
 )
 
-// PathError is a path the driver refuses, with where the path came from
-// ("desired file", "inventory", "plan") and why.
+// PathError is a path the driver refuses, with the app, where the path came
+// from ("desired file", "inventory …", "plan action") and why. Its message
+// leaves the app out: Plan, Apply and Delete errors name it already.
 type PathError struct {
 	App    string
 	Source string
@@ -44,7 +45,7 @@ type PathError struct {
 }
 
 func (e *PathError) Error() string {
-	return fmt.Sprintf("app %q: %s %q: %v", e.App, e.Source, e.Path, e.Err)
+	return fmt.Sprintf("%s %q: %v", e.Source, e.Path, e.Err)
 }
 
 func (e *PathError) Unwrap() error { return e.Err }
@@ -77,6 +78,8 @@ func checkName(p string) error {
 	switch {
 	case p == "":
 		return fmt.Errorf("%w: empty path", ErrUnsafePath)
+	case p == ".":
+		return fmt.Errorf("%w: names the target root itself", ErrUnsafePath)
 	case strings.ContainsRune(p, 0):
 		return fmt.Errorf("%w: contains a NUL byte", ErrUnsafePath)
 	case strings.HasPrefix(p, "/"):
@@ -87,7 +90,7 @@ func checkName(p string) error {
 			return fmt.Errorf("%w: \"..\" is not allowed", ErrUnsafePath)
 		}
 	}
-	if path.Clean(p) != p || p == "." {
+	if path.Clean(p) != p {
 		return fmt.Errorf("%w: not a clean path (want %q)", ErrUnsafePath, path.Clean(p))
 	}
 	if first, _, _ := strings.Cut(p, "/"); first == inventoryDir {
@@ -173,14 +176,8 @@ func checkLinkTarget(t tree, p, to string) error {
 	return nil
 }
 
-// checkFile checks one desired file completely against t.
+// checkFile checks one desired file against t.
 func checkFile(t tree, f plumb.File) error {
-	if err := checkName(f.Path); err != nil {
-		return err
-	}
-	if f.Mode&fs.ModeType&^fs.ModeSymlink != 0 {
-		return fmt.Errorf("%w: mode %v: only regular files and symlinks can be desired", ErrNotFile, f.Mode)
-	}
 	if err := checkParents(t, f.Path); err != nil {
 		return err
 	}
@@ -195,16 +192,38 @@ func checkFile(t tree, f plumb.File) error {
 	return nil
 }
 
-// checkDesired validates every desired file and returns them by path, with
-// the paths sorted.
+// checkDesired validates every desired file, first as names (and against
+// other apps' ownership), then against t, and returns them by path.
 func checkDesired(t tree, app string, files []plumb.File) (map[string]plumb.File, error) {
+	want, err := checkNames(app, files)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkConflicts(t, app, sortedKeys(want)); err != nil {
+		return nil, err
+	}
+	for _, p := range sortedKeys(want) {
+		if err := checkFile(t, want[p]); err != nil {
+			return nil, &PathError{App: app, Source: "desired file", Path: p, Err: err}
+		}
+	}
+	return want, nil
+}
+
+// checkNames validates the desired files' paths and types without looking
+// at the target.
+func checkNames(app string, files []plumb.File) (map[string]plumb.File, error) {
 	want := make(map[string]plumb.File, len(files))
 	for _, f := range files {
-		if err := checkFile(t, f); err != nil {
-			return nil, &PathError{App: app, Source: "desired file", Path: f.Path, Err: err}
+		err := checkName(f.Path)
+		if err == nil && f.Mode&fs.ModeType&^fs.ModeSymlink != 0 {
+			err = fmt.Errorf("%w: mode %v: only regular files and symlinks can be desired", ErrNotFile, f.Mode)
 		}
-		if _, dup := want[f.Path]; dup {
-			return nil, &PathError{App: app, Source: "desired file", Path: f.Path, Err: errors.New("listed twice")}
+		if _, dup := want[f.Path]; err == nil && dup {
+			err = errors.New("listed twice")
+		}
+		if err != nil {
+			return nil, &PathError{App: app, Source: "desired file", Path: f.Path, Err: err}
 		}
 		want[f.Path] = f
 	}

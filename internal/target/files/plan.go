@@ -44,9 +44,6 @@ func planTree(ctx context.Context, t tree, app string, desired plumb.Desired, pr
 	if err != nil {
 		return nil, err
 	}
-	if err := checkConflicts(t, app, sortedKeys(want)); err != nil {
-		return nil, err
-	}
 	if err := cleanTemps(t, inv); err != nil {
 		return nil, err
 	}
