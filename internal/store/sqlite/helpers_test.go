@@ -36,7 +36,7 @@ func (c *clock) Set(t time.Time) {
 }
 
 // dbPath returns a database path in a fresh temp dir.
-func dbPath(t *testing.T) string {
+func dbPath(t testing.TB) string {
 	t.Helper()
 	return filepath.Join(t.TempDir(), "plumb.db")
 }
