@@ -32,13 +32,8 @@ func (d *DB) AddEvent(ctx context.Context, e *store.Event) error {
 // ListEvents returns the events of app ("" for every app) with ID above
 // afterID, oldest first, at most limit (all when limit <= 0).
 func (d *DB) ListEvents(ctx context.Context, app string, afterID int64, limit int) ([]store.Event, error) {
-	where, args := []string{"id > ?"}, []any{afterID}
-	if app != "" {
-		where, args = append(where, "app = ?"), append(args, app)
-	}
-	q := `SELECT id, time, app, type, message, revision, detail_json FROM events WHERE ` +
-		strings.Join(where, " AND ") + " ORDER BY id LIMIT ?"
-	rows, err := d.r.QueryContext(ctx, q, append(args, limitArg(limit))...)
+	q, args := listEventsQuery(app, afterID, limit)
+	rows, err := d.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list events of app %q: %w", app, err)
 	}
@@ -47,6 +42,16 @@ func (d *DB) ListEvents(ctx context.Context, app string, afterID int64, limit in
 		return nil, fmt.Errorf("list events of app %q: %w", app, err)
 	}
 	return list, nil
+}
+
+func listEventsQuery(app string, afterID int64, limit int) (string, []any) {
+	where, args := []string{"id > ?"}, []any{afterID}
+	if app != "" {
+		where, args = append(where, "app = ?"), append(args, app)
+	}
+	q := `SELECT id, time, app, type, message, revision, detail_json FROM events WHERE ` +
+		strings.Join(where, " AND ") + " ORDER BY id LIMIT ?"
+	return q, append(args, limitArg(limit))
 }
 
 func scanEvent(s scanner) (store.Event, error) {

@@ -127,6 +127,6 @@ func ids[T any](list []T, id func(T) int64) []int64 {
 	return out
 }
 
-func syncID(r store.SyncRecord) int64 { return r.ID }
-func eventID(e store.Event) int64     { return e.ID }
+func syncID(r store.SyncRecord) int64  { return r.ID }
+func eventID(e store.Event) int64      { return e.ID }
 func auditID(e store.AuditEntry) int64 { return e.ID }

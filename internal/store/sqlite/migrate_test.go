@@ -64,7 +64,10 @@ func TestOpenEmptyMigratesToLatest(t *testing.T) {
 	if v < 2 {
 		t.Fatalf("only %d migrations embedded, want at least 2", v)
 	}
-	pragmas := []struct{ pool *sql.DB; name, want string }{
+	pragmas := []struct {
+		pool       *sql.DB
+		name, want string
+	}{
 		{d.w, "journal_mode", "wal"}, {d.w, "synchronous", "1"}, {d.w, "foreign_keys", "1"},
 		{d.r, "query_only", "1"}, {d.r, "busy_timeout", "10000"}, {d.w, "busy_timeout", "10000"},
 	}

@@ -60,9 +60,9 @@ func TestRetainSyncs(t *testing.T) {
 		{name: "age keeps the newest succeeded", maxAge: time.Hour, h: history{"web": {ok, failed, failed}},
 			want: map[string][]int{"web": {0, 2}}},
 		{name: "age keeps an idle app's newest syncs", maxAge: time.Hour, later: 240 * time.Hour,
-			h: history{"web": {ok, ok, failed}, "api": {failed, failed}},
+			h:    history{"web": {ok, ok, failed}, "api": {failed, failed}},
 			want: map[string][]int{"web": {1, 2}, "api": {1}}},
-		{name: "count and age", keep: 3, maxAge: 48 * time.Hour + time.Hour, h: history{"web": {ok, ok, ok, ok, ok}},
+		{name: "count and age", keep: 3, maxAge: 48*time.Hour + time.Hour, h: history{"web": {ok, ok, ok, ok, ok}},
 			want: map[string][]int{"web": {2, 3, 4}}},
 	}
 	for _, tc := range cases {

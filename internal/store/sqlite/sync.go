@@ -62,12 +62,14 @@ func (d *DB) FinishSync(ctx context.Context, rec *store.SyncRecord) error {
 	return checkFound(res, fmt.Sprintf("finish sync %d of app %q", rec.ID, rec.App))
 }
 
+const markInterruptedQuery = `UPDATE syncs SET result = ?, finished_at = ?,
+	error = CASE WHEN error = '' THEN ? ELSE error END WHERE result = ?`
+
 // MarkInterrupted turns every running sync into an interrupted one, finished
 // now, and returns how many it changed. Call it once at startup.
 func (d *DB) MarkInterrupted(ctx context.Context) (int, error) {
-	res, err := d.w.ExecContext(ctx, `UPDATE syncs SET result = ?, finished_at = ?,
-		error = CASE WHEN error = '' THEN ? ELSE error END WHERE result = ?`,
-		string(store.ResultInterrupted), nanos(d.now()), interruptedError, string(store.ResultRunning))
+	res, err := d.w.ExecContext(ctx, markInterruptedQuery, string(store.ResultInterrupted), nanos(d.now()),
+		interruptedError, string(store.ResultRunning))
 	if err != nil {
 		return 0, fmt.Errorf("mark interrupted syncs: %w", err)
 	}

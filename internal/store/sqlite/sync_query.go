@@ -15,6 +15,15 @@ import (
 // ListSyncs returns the syncs of app ("" for every app), newest first, at
 // most limit (all when limit <= 0), with ID below beforeID when beforeID > 0.
 func (d *DB) ListSyncs(ctx context.Context, app string, limit int, beforeID int64) ([]store.SyncRecord, error) {
+	q, args := listSyncsQuery(app, limit, beforeID)
+	list, err := d.querySyncs(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list syncs of app %q: %w", app, err)
+	}
+	return list, nil
+}
+
+func listSyncsQuery(app string, limit int, beforeID int64) (string, []any) {
 	var where []string
 	var args []any
 	if app != "" {
@@ -27,18 +36,18 @@ func (d *DB) ListSyncs(ctx context.Context, app string, limit int, beforeID int6
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
-	q += " ORDER BY id DESC LIMIT ?"
-	list, err := d.querySyncs(ctx, q, append(args, limitArg(limit))...)
-	if err != nil {
-		return nil, fmt.Errorf("list syncs of app %q: %w", app, err)
-	}
-	return list, nil
+	return q + " ORDER BY id DESC LIMIT ?", append(args, limitArg(limit))
 }
+
+const (
+	listAllSyncsQuery = "SELECT " + syncColumns + " FROM syncs WHERE started_at >= ? ORDER BY started_at, id"
+	findSyncQuery     = "SELECT " + syncColumns + ` FROM syncs WHERE app = ? AND result = ? AND substr(revision, 1, ?) = ?
+		ORDER BY id DESC LIMIT 1`
+)
 
 // ListAllSyncs returns every sync started at or after since, oldest first.
 func (d *DB) ListAllSyncs(ctx context.Context, since time.Time) ([]store.SyncRecord, error) {
-	q := "SELECT " + syncColumns + " FROM syncs WHERE started_at >= ? ORDER BY started_at, id"
-	list, err := d.querySyncs(ctx, q, sinceArg(since))
+	list, err := d.querySyncs(ctx, listAllSyncsQuery, sinceArg(since))
 	if err != nil {
 		return nil, fmt.Errorf("list syncs since %s: %w", since.Format(time.RFC3339), err)
 	}
@@ -57,9 +66,7 @@ func sinceArg(t time.Time) int64 {
 // with revisionPrefix (an empty prefix finds the newest succeeded sync), or
 // an error wrapping store.ErrNotFound.
 func (d *DB) FindSync(ctx context.Context, app, revisionPrefix string) (store.SyncRecord, error) {
-	q := "SELECT " + syncColumns + ` FROM syncs WHERE app = ? AND result = ? AND substr(revision, 1, ?) = ?
-		ORDER BY id DESC LIMIT 1`
-	row := d.r.QueryRowContext(ctx, q, app, string(store.ResultSucceeded),
+	row := d.r.QueryRowContext(ctx, findSyncQuery, app, string(store.ResultSucceeded),
 		utf8.RuneCountInString(revisionPrefix), revisionPrefix)
 	rec, err := scanSync(row)
 	if errors.Is(err, sql.ErrNoRows) {

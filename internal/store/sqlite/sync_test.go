@@ -163,10 +163,10 @@ func TestFindSync(t *testing.T) {
 		{prefix: "aaaa", want: newer.ID},
 		{prefix: "aaaa1", want: old.ID},
 		{prefix: "", want: newer.ID},
-		{prefix: "bbbb", want: 0},     // failed only
-		{prefix: "cccc", want: 0},     // another app
-		{prefix: "dddd", want: 0},     // still running
-		{prefix: "a%", want: 0},       // no LIKE wildcards
+		{prefix: "bbbb", want: 0},      // failed only
+		{prefix: "cccc", want: 0},      // another app
+		{prefix: "dddd", want: 0},      // still running
+		{prefix: "a%", want: 0},        // no LIKE wildcards
 		{prefix: "aaaa1111x", want: 0}, // longer than the revision
 	}
 	for _, tc := range cases {
