@@ -31,6 +31,7 @@ type SchemaTooNewError struct {
 	Supported int // the newest version this build knows
 }
 
+// Error says which versions disagree and what to do.
 func (e *SchemaTooNewError) Error() string {
 	return fmt.Sprintf("database schema version %d is newer than version %d, the newest this plumb knows: "+
 		"run a plumb at least as new as the one that wrote it", e.Version, e.Supported)
