@@ -94,9 +94,9 @@ func (e *Engine) noop(ctx context.Context, r *run) (store.SyncRecord, time.Durat
 		rec.Result = store.ResultSkipped
 		rec.Reason = fmt.Sprintf("%s does not change %s/ (input %s unchanged since %s)", r.commit.ShortRevision(), r.cfg.Path, plumb.Short(r.hash), plumb.Short(r.st.Revision))
 	}
-	if rec.Result != "" {
-		rec.FinishedAt = e.clock.Now()
+	if result := rec.Result; result != "" {
 		_ = e.opts.Store.StartSync(ctx, &rec)
+		rec.Result, rec.FinishedAt = result, e.clock.Now()
 		_ = e.opts.Store.FinishSync(ctx, &rec)
 		if rec.Result == store.ResultSkipped {
 			e.emit(ctx, store.Event{App: r.name, Type: EventSyncSkipped, Revision: rec.Revision, Message: rec.Reason})
