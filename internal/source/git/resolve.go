@@ -91,21 +91,28 @@ const commitFormat = "--format=%H%x00%an%x00%ae%x00%ct%x00%B"
 // Commit returns the metadata of rev (a commit ID, possibly short, a tag or
 // a branch) in the mirror.
 func (r *Repo) Commit(ctx context.Context, rev string) (plumb.Commit, error) {
-	sha, err := r.commitID(ctx, rev)
-	if err != nil {
-		return plumb.Commit{}, err
+	if rev == "" || !r.hasMirror() {
+		return plumb.Commit{}, &RevisionNotFoundError{Source: r.name, Rev: rev}
 	}
-	out, err := r.git(ctx, "log", "-1", "--no-show-signature", commitFormat, sha, "--")
+	out, err := r.git(ctx, "log", "-1", "--no-show-signature", commitFormat, "--end-of-options", rev+"^{commit}", "--")
 	if err != nil {
-		return plumb.Commit{}, fmt.Errorf("source %s: read commit %s: %w", r.name, plumb.Short(sha), err)
+		if ctx.Err() != nil {
+			return plumb.Commit{}, fmt.Errorf("source %s: read commit %q: %w", r.name, rev, ctx.Err())
+		}
+		return plumb.Commit{}, &RevisionNotFoundError{Source: r.name, Rev: rev}
 	}
+	return parseCommit(out)
+}
+
+// parseCommit parses commitFormat's output.
+func parseCommit(out string) (plumb.Commit, error) {
 	f := strings.SplitN(out, "\x00", 5)
 	if len(f) != 5 {
-		return plumb.Commit{}, fmt.Errorf("source %s: read commit %s: unexpected git log output", r.name, plumb.Short(sha))
+		return plumb.Commit{}, fmt.Errorf("unexpected git log output %q", out)
 	}
 	secs, err := strconv.ParseInt(f[3], 10, 64)
 	if err != nil {
-		return plumb.Commit{}, fmt.Errorf("source %s: read commit %s: time %q: %w", r.name, plumb.Short(sha), f[3], err)
+		return plumb.Commit{}, fmt.Errorf("commit %s: time %q: %w", plumb.Short(f[0]), f[3], err)
 	}
 	return plumb.Commit{Revision: f[0], Author: f[1], Email: f[2], Time: time.Unix(secs, 0).UTC(),
 		Message: strings.TrimSpace(f[4])}, nil

@@ -26,26 +26,26 @@ func cleanPath(p string) (string, error) {
 // is the root tree. It changes exactly when something under path changes.
 // A missing path is a *PathNotFoundError.
 func (r *Repo) TreeHash(ctx context.Context, rev, p string) (string, error) {
-	sha, err := r.commitID(ctx, rev)
-	if err != nil {
-		return "", err
-	}
 	clean, err := cleanPath(p)
 	if err != nil {
 		return "", fmt.Errorf("source %s: %w", r.name, err)
 	}
-	obj := sha + "^{tree}"
-	if clean != "" {
-		obj = sha + ":" + clean
+	if rev == "" || !r.hasMirror() {
+		return "", &RevisionNotFoundError{Source: r.name, Rev: rev}
 	}
-	hash, err := r.git(ctx, "rev-parse", "--verify", "--quiet", "--end-of-options", obj)
+	hash, err := r.git(ctx, "rev-parse", "--verify", "--quiet", "--end-of-options", rev+"^{commit}:"+clean)
+	if err == nil {
+		return hash, nil
+	}
+	if ctx.Err() != nil {
+		return "", fmt.Errorf("source %s: tree hash of %q: %w", r.name, p, ctx.Err())
+	}
+	// Tell a missing revision from a missing path.
+	sha, err := r.commitID(ctx, rev)
 	if err != nil {
-		if ctx.Err() != nil {
-			return "", fmt.Errorf("source %s: tree hash of %q: %w", r.name, p, ctx.Err())
-		}
-		return "", &PathNotFoundError{Source: r.name, Path: clean, Rev: sha}
+		return "", err
 	}
-	return hash, nil
+	return "", &PathNotFoundError{Source: r.name, Path: clean, Rev: sha}
 }
 
 // ReadTree returns every file under path at rev, recursively, with paths
