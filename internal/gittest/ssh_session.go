@@ -123,7 +123,7 @@ func parseGitCommand(command string) (verb, path string, err error) {
 	return name, unquote(strings.TrimSpace(arg)), nil
 }
 
-// unquote undoes git's shell single-quoting ('a'\''b' is a'b).
+// unquote undoes git's shell single-quoting ('a'\”b' is a'b).
 func unquote(s string) string {
 	if len(s) >= 2 && s[0] == '\'' && s[len(s)-1] == '\'' {
 		return strings.ReplaceAll(s[1:len(s)-1], `'\''`, `'`)

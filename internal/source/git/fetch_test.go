@@ -5,7 +5,9 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"plumb.dev/plumb/internal/gittest"
@@ -153,5 +155,26 @@ func TestResolveWithoutMirror(t *testing.T) {
 	src := newSource(t, srv.URL())
 	if _, err := src.Resolve(context.Background()); !errors.Is(err, git.ErrNoMirror) {
 		t.Fatalf("Resolve before Fetch: %v, want ErrNoMirror", err)
+	}
+}
+
+func TestFetchRefusesForeignDir(t *testing.T) {
+	_, srv := served(t)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := newSourceIn(t, srv.URL(), dir).Fetch(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "not empty") {
+		t.Fatalf("Fetch into a foreign directory: %v, want a 'not empty' error", err)
+	}
+}
+
+func TestFetchCanceled(t *testing.T) {
+	_, srv := served(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := newSource(t, srv.URL()).Fetch(ctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Fetch with a canceled context: %v, want context.Canceled", err)
 	}
 }

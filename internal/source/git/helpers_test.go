@@ -36,9 +36,9 @@ func newSourceIn(t testing.TB, url, dir string, opts ...func(*config.GitSource))
 	return src
 }
 
-func branch(b string) func(*config.GitSource)  { return func(s *config.GitSource) { s.Branch = b } }
-func tag(v string) func(*config.GitSource)     { return func(s *config.GitSource) { s.Tag = v } }
-func semver(v string) func(*config.GitSource)  { return func(s *config.GitSource) { s.Semver = v } }
+func branch(b string) func(*config.GitSource)   { return func(s *config.GitSource) { s.Branch = b } }
+func tag(v string) func(*config.GitSource)      { return func(s *config.GitSource) { s.Tag = v } }
+func semver(v string) func(*config.GitSource)   { return func(s *config.GitSource) { s.Semver = v } }
 func commitAt(v string) func(*config.GitSource) { return func(s *config.GitSource) { s.Commit = v } }
 func withAuth(a config.GitAuth) func(*config.GitSource) {
 	return func(s *config.GitSource) { s.Auth = &a }
