@@ -123,7 +123,8 @@ func parseGitCommand(command string) (verb, path string, err error) {
 	return name, unquote(strings.TrimSpace(arg)), nil
 }
 
-// unquote undoes git's shell single-quoting ('a'\”b' is a'b).
+// unquote undoes git's shell single-quoting, in which a quote inside the
+// string is written as close quote, backslash, quote, open quote.
 func unquote(s string) string {
 	if len(s) >= 2 && s[0] == '\'' && s[len(s)-1] == '\'' {
 		return strings.ReplaceAll(s[1:len(s)-1], `'\''`, `'`)
