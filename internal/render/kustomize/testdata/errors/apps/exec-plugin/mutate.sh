@@ -1,0 +1,3 @@
+#!/bin/sh
+touch /tmp/plumb-kustomize-exec-ran
+cat
