@@ -60,23 +60,23 @@ func TestWatchReportsHandEdits(t *testing.T) {
 	sync(t, d, "web", desired("r1", file("a.conf", "a\n"), file("b.conf", "b\n"), file("deep/er/c.conf", "c\n"), link("l", "a.conf")))
 	w := watch(t, d, "web")
 
-	must(t, os.WriteFile(filepath.Join(root, "a.conf"), []byte("edited\n"), 0o644))
+	replace(t, root, "a.conf", []byte("edited\n"))
 	w.expect(t, plumb.Drift{Object: "a.conf", Detail: "content changed"})
 
 	must(t, os.Chmod(filepath.Join(root, "b.conf"), 0o600))
 	w.expect(t, plumb.Drift{Object: "b.conf", Detail: "mode changed 0644→0600"})
 
 	// Unowned files, in owned directories or not, are no one's drift.
-	must(t, os.WriteFile(filepath.Join(root, "deep/er/unowned"), []byte("x"), 0o644))
-	must(t, os.WriteFile(filepath.Join(root, "unowned"), []byte("x"), 0o644))
+	replace(t, root, "deep/er/unowned", []byte("x"))
+	replace(t, root, "unowned", []byte("x"))
 	must(t, os.RemoveAll(filepath.Join(root, "deep")))
 	w.expect(t, plumb.Drift{Object: "deep/er/c.conf", Detail: "deleted"})
 
 	// Directories appear again, and are watched again.
 	must(t, os.MkdirAll(filepath.Join(root, "deep/er"), 0o755))
-	must(t, os.WriteFile(filepath.Join(root, "deep/er/c.conf"), []byte("c2\n"), 0o644))
+	replace(t, root, "deep/er/c.conf", []byte("c2\n"))
 	w.expect(t, plumb.Drift{Object: "deep/er/c.conf", Detail: "content changed"})
-	must(t, os.WriteFile(filepath.Join(root, "deep/er/c.conf"), []byte("c3\n"), 0o644))
+	replace(t, root, "deep/er/c.conf", []byte("c3\n"))
 	w.expect(t, plumb.Drift{Object: "deep/er/c.conf", Detail: "content changed"})
 
 	must(t, os.Remove(filepath.Join(root, "l")))
@@ -101,7 +101,7 @@ func TestWatchIgnoresOwnApply(t *testing.T) {
 		sync(t, other, "web", desired("r3", v1...))
 	}
 	// The only drift is the hand edit that follows.
-	must(t, os.WriteFile(filepath.Join(root, "b"), []byte("by hand\n"), 0o644))
+	replace(t, root, "b", []byte("by hand\n"))
 	w.expect(t, plumb.Drift{Object: "b", Detail: "content changed"})
 }
 
@@ -119,21 +119,21 @@ func TestWatchReportsEachDriftOnce(t *testing.T) {
 	d := newDriver(t, &config.FilesTarget{Root: root, CheckInterval: config.Duration{Duration: 50 * time.Millisecond}})
 	sync(t, d, "web", desired("r1", file("a.conf", "a\n"), file("b.conf", "b\n")))
 	w := watch(t, d, "web")
-	must(t, os.WriteFile(filepath.Join(root, "a.conf"), []byte("x\n"), 0o644))
+	replace(t, root, "a.conf", []byte("x\n"))
 	w.expect(t, plumb.Drift{Object: "a.conf", Detail: "content changed"})
 	// The same live state again (rewritten, touched) is not news, even
 	// across many backstop checks; a.conf sorts first, so a repeat would
 	// come before b.conf's drift.
-	must(t, os.WriteFile(filepath.Join(root, "a.conf"), []byte("x\n"), 0o644))
+	replace(t, root, "a.conf", []byte("x\n"))
 	now := time.Now()
 	must(t, os.Chtimes(filepath.Join(root, "a.conf"), now, now))
 	time.Sleep(300 * time.Millisecond) // let several backstop checks run
-	must(t, os.WriteFile(filepath.Join(root, "b.conf"), []byte("y\n"), 0o644))
+	replace(t, root, "b.conf", []byte("y\n"))
 	w.expect(t, plumb.Drift{Object: "b.conf", Detail: "content changed"})
 	// Healing a.conf by hand and drifting it again is news.
-	must(t, os.WriteFile(filepath.Join(root, "a.conf"), []byte("a\n"), 0o644))
+	replace(t, root, "a.conf", []byte("a\n"))
 	time.Sleep(300 * time.Millisecond)
-	must(t, os.WriteFile(filepath.Join(root, "a.conf"), []byte("x\n"), 0o644))
+	replace(t, root, "a.conf", []byte("x\n"))
 	w.expect(t, plumb.Drift{Object: "a.conf", Detail: "content changed"})
 }
 
@@ -157,4 +157,13 @@ func TestWatchBackstop(t *testing.T) {
 	must(t, err)
 	must(t, f.Close())
 	w.expect(t, plumb.Drift{Object: "a.conf", Detail: "content changed"})
+}
+
+// replace swaps a file's content atomically, as many editors do, so a
+// watcher never sees it half written.
+func replace(t *testing.T, root, name string, data []byte) {
+	t.Helper()
+	tmp := filepath.Join(root, filepath.Dir(name), ".edit-"+filepath.Base(name))
+	must(t, os.WriteFile(tmp, data, 0o644))
+	must(t, os.Rename(tmp, filepath.Join(root, name)))
 }
