@@ -37,6 +37,10 @@ func (c *Config) setDefaults() {
 	slices.SortFunc(c.Sources, func(a, b *Source) int { return strings.Compare(a.Name, b.Name) })
 	slices.SortFunc(c.Targets, func(a, b *Target) int { return strings.Compare(a.Name, b.Name) })
 	slices.SortFunc(c.Apps, func(a, b *App) int { return strings.Compare(a.Name, b.Name) })
+	for _, n := range c.Notifiers {
+		n.setDefaults()
+	}
+	slices.SortFunc(c.Notifiers, func(a, b *Notifier) int { return strings.Compare(a.Name, b.Name) })
 }
 
 func (g *GitSource) setDefaults() {

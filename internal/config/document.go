@@ -16,8 +16,8 @@ type document struct {
 	// that validation does not report them again.
 	failed map[string]bool
 	errs   *ErrorList
-	// obj is the decoded *Source, *Target or *App; nil when the document
-	// is not a known object.
+	// obj is the decoded *Source, *Target, *App or *Notifier; nil when
+	// the document is not a known object.
 	obj any
 }
 

@@ -38,6 +38,8 @@ var goldenCases = []struct {
 	{"invalid/targets", "driver count, kubernetes options, app namespaces"},
 	{"invalid/kinds", "unknown apiVersion and kinds, documents that are not mappings"},
 	{"invalid/yaml-syntax", "syntax errors stop one file, not the others"},
+	{"valid/notifiers", "every notifier provider, rules, rate limits and defaults"},
+	{"invalid/notifiers", "notifier providers, secret files, URLs, events, app patterns, rate limits"},
 }
 
 // TestGolden loads each case directory and compares the rendered config
@@ -102,6 +104,7 @@ func render(t *testing.T, cfg *Config) string {
 	out := struct {
 		Sources, Targets, Apps []placed
 		DependencyOrder        []string
+		Notifiers              []placed `json:",omitempty"`
 	}{Sources: []placed{}, Targets: []placed{}, Apps: []placed{}, DependencyOrder: []string{}}
 	for _, s := range cfg.Sources {
 		out.Sources = append(out.Sources, placed{s.Pos.String(), s})
@@ -111,6 +114,9 @@ func render(t *testing.T, cfg *Config) string {
 	}
 	for _, a := range cfg.Apps {
 		out.Apps = append(out.Apps, placed{a.Pos.String(), a})
+	}
+	for _, n := range cfg.Notifiers {
+		out.Notifiers = append(out.Notifiers, placed{n.Pos.String(), n})
 	}
 	for _, a := range cfg.DependencyOrder() {
 		out.DependencyOrder = append(out.DependencyOrder, a.Name)

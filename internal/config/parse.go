@@ -20,7 +20,7 @@ type File struct {
 }
 
 // Kinds lists the document kinds this build understands, sorted.
-func Kinds() []string { return []string{"App", "Source", "Target"} }
+func Kinds() []string { return []string{"App", "Notifier", "Source", "Target"} }
 
 // envelope is the part every document shares.
 type envelope struct {
@@ -234,6 +234,10 @@ func decodeSpec(dec *decoder, env envelope) any {
 		t := &Target{Name: name, Pos: pos}
 		decodeInto(dec, spec, t, validateTarget, "name", "kind")
 		return t
+	case "Notifier":
+		n := &Notifier{Name: name, Pos: pos}
+		decodeInto(dec, spec, n, validateNotifier, "name", "provider")
+		return n
 	default:
 		a := &App{Name: name, Pos: pos}
 		decodeInto(dec, spec, a, validateApp, "name")
@@ -262,6 +266,8 @@ func (p *parser) config() *Config {
 			cfg.Targets = append(cfg.Targets, o)
 		case *App:
 			cfg.Apps = append(cfg.Apps, o)
+		case *Notifier:
+			cfg.Notifiers = append(cfg.Notifiers, o)
 		}
 	}
 	return cfg

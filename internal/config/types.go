@@ -1,5 +1,5 @@
 // Package config defines plumb's declarative schema (apiVersion
-// plumb.dev/v1alpha1: Source, Target, App), decodes it strictly from a
+// plumb.dev/v1alpha1: Source, Target, App, Notifier), decodes it strictly from a
 // directory of YAML documents, and validates references and dependencies.
 // Every error names the file, line and field at fault.
 package config
@@ -54,6 +54,8 @@ type Config struct {
 	Sources []*Source `json:"sources"`
 	Targets []*Target `json:"targets"`
 	Apps    []*App    `json:"apps"`
+	// Notifiers is defined in notifier.go.
+	Notifiers []*Notifier `json:"notifiers,omitempty"`
 }
 
 // Source is a place desired state is fetched from.
