@@ -46,13 +46,11 @@ func (e *Engine) Rollback(ctx context.Context, name, revision, actor string) (st
 	if _, err := s.src.TreeHash(ctx, c.Revision, a.cfg.Path); err != nil {
 		return store.SyncRecord{}, fmt.Errorf("rollback %s: %s has no %q: %w", name, c.ShortRevision(), a.cfg.Path, err)
 	}
-	st := e.status(ctx, a.cfg)
-	if a.cfg.Suspend || st.Suspended {
+	if a.cfg.Suspend || e.control(ctx, a).suspended {
 		return store.SyncRecord{}, fmt.Errorf("%w: %s (run `plumb resume %s` first)", ErrSuspended, name, name)
 	}
-	st.PinnedRevision = c.Revision
-	st.SuspendReason = fmt.Sprintf("rolled back to %s; new revisions are not followed until `plumb resume %s`", c.ShortRevision(), name)
-	e.putStatus(ctx, &st)
+	e.setControl(ctx, a, control{pinned: c.Revision,
+		reason: fmt.Sprintf("rolled back to %s; new revisions are not followed until `plumb resume %s`", c.ShortRevision(), name)})
 	e.emit(ctx, store.Event{App: name, Type: EventRollback, Revision: c.Revision, Message: fmt.Sprintf("rollback to %s (%s) by %s", c.ShortRevision(), firstLine(c.Message), firstNonEmpty(actor, "unknown"))})
 	return e.request(ctx, name, &request{trigger: plumb.TriggerRollback, reason: "rollback to " + c.ShortRevision(), actor: actor, revision: c.Revision})
 }
@@ -64,10 +62,9 @@ func (e *Engine) Suspend(ctx context.Context, name, actor string) (store.AppStat
 	if err != nil {
 		return store.AppStatus{}, err
 	}
-	st := e.status(ctx, a.cfg)
-	st.Suspended = true
-	st.SuspendReason = "suspended by " + firstNonEmpty(actor, "unknown")
-	e.putStatus(ctx, &st)
+	c := e.control(ctx, a)
+	c.suspended, c.reason = true, "suspended by "+firstNonEmpty(actor, "unknown")
+	st := e.setControl(ctx, a, c)
 	e.emit(ctx, store.Event{App: name, Type: EventSuspended, Message: st.SuspendReason})
 	return st, nil
 }
@@ -79,9 +76,7 @@ func (e *Engine) Resume(ctx context.Context, name, actor string) (store.AppStatu
 	if err != nil {
 		return store.AppStatus{}, err
 	}
-	st := e.status(ctx, a.cfg)
-	st.Suspended, st.PinnedRevision, st.SuspendReason = false, "", ""
-	e.putStatus(ctx, &st)
+	st := e.setControl(ctx, a, control{})
 	msg := "resumed by " + firstNonEmpty(actor, "unknown")
 	if a.cfg.Suspend {
 		msg += "; the app is still suspended in its config (spec.suspend)"

@@ -93,10 +93,16 @@ func (e *Engine) FetchSource(ctx context.Context, name string, trigger plumb.Tri
 	return e.fetch(ctx, s, trigger)
 }
 
-// fetch fetches one source. On failure the last known revision stays (or,
+// fetch fetches one source; concurrent callers share one fetch. On failure the last known revision stays (or,
 // after a restart, the one in the local mirror) and the error is recorded;
 // nothing is queued, so nothing is pruned.
 func (e *Engine) fetch(ctx context.Context, s *sourceState, trigger plumb.Trigger) (plumb.Commit, error) {
+	v, err, _ := s.flight.Do("fetch", func() (any, error) { return e.fetchOnce(ctx, s, trigger) })
+	c, _ := v.(plumb.Commit)
+	return c, err
+}
+
+func (e *Engine) fetchOnce(ctx context.Context, s *sourceState, trigger plumb.Trigger) (plumb.Commit, error) {
 	c, err := s.src.Fetch(ctx)
 	s.mu.Lock()
 	prev, prevErr := s.commit, s.err
@@ -136,24 +142,20 @@ func (e *Engine) fetch(ctx context.Context, s *sourceState, trigger plumb.Trigge
 // recordSourceError shows a fetch failure on every app of the source
 // without touching its sync state.
 func (e *Engine) recordSourceError(ctx context.Context, source string, err error) {
-	for _, name := range e.appsOfSource(source) {
-		st, gerr := e.opts.Store.GetStatus(ctx, name)
-		if gerr != nil {
-			st = store.AppStatus{App: name, Sync: plumb.SyncUnknown, Health: plumb.HealthUnknown}
-		}
+	for _, a := range e.appsOfSource(source) {
+		st := e.status(ctx, a)
 		st.LastError = fmt.Sprintf("fetch source %s: %v (the last applied state is kept)", source, err)
-		st.UpdatedAt = e.clock.Now()
-		_ = e.opts.Store.PutStatus(ctx, st)
+		e.putStatus(ctx, &st)
 	}
 }
 
-func (e *Engine) appsOfSource(source string) []string {
+func (e *Engine) appsOfSource(source string) []*appState {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	var out []string
-	for name, a := range e.apps {
+	var out []*appState
+	for _, a := range e.apps {
 		if a.cfg.Source == source {
-			out = append(out, name)
+			out = append(out, a)
 		}
 	}
 	return out

@@ -84,7 +84,7 @@ func (e *Engine) resolve(ctx context.Context, name string, a *appState, req *req
 	if r.src == nil || r.tgt == nil {
 		return nil, fmt.Errorf("app %s: source %q or target %q is not running", name, a.cfg.Source, a.cfg.Target)
 	}
-	r.st = e.status(ctx, r.cfg)
+	r.st = e.status(ctx, a)
 	commit, srcErr := r.src.current()
 	rev := commit.Revision
 	if r.st.PinnedRevision != "" {
@@ -119,19 +119,58 @@ func (e *Engine) suspendedRequest(ctx context.Context, r *run) error {
 	return nil
 }
 
-// status loads the app's status, or a fresh one.
-func (e *Engine) status(ctx context.Context, cfg *config.App) store.AppStatus {
-	st, err := e.opts.Store.GetStatus(ctx, cfg.Name)
+// status loads the app's status, or a fresh one, with its control fields
+// as the engine holds them.
+func (e *Engine) status(ctx context.Context, a *appState) store.AppStatus {
+	st, err := e.opts.Store.GetStatus(ctx, a.cfg.Name)
 	if err != nil {
-		st = store.AppStatus{App: cfg.Name, Sync: plumb.SyncUnknown, Health: plumb.HealthUnknown}
+		st = store.AppStatus{App: a.cfg.Name, Sync: plumb.SyncUnknown, Health: plumb.HealthUnknown}
 	}
-	st.Target, st.Source, st.Path = cfg.Target, cfg.Source, cfg.Path
+	st.Target, st.Source, st.Path = a.cfg.Target, a.cfg.Source, a.cfg.Path
+	e.control(ctx, a).applyTo(&st)
 	return st
 }
 
+// putStatus writes an app's status unless the app has left the config,
+// overlaying the control fields the engine holds.
 func (e *Engine) putStatus(ctx context.Context, st *store.AppStatus) {
+	e.mu.Lock()
+	a, ok := e.apps[st.App]
+	e.mu.Unlock()
+	if !ok {
+		return
+	}
+	e.control(ctx, a).applyTo(st)
 	st.UpdatedAt = e.clock.Now()
 	_ = e.opts.Store.PutStatus(context.WithoutCancel(ctx), *st)
+}
+
+// control returns the app's suspension and pin, read from the store the
+// first time (they survive restarts there).
+func (e *Engine) control(ctx context.Context, a *appState) control {
+	a.ctlMu.Lock()
+	defer a.ctlMu.Unlock()
+	if !a.ctlLoaded {
+		if st, err := e.opts.Store.GetStatus(ctx, a.cfg.Name); err == nil {
+			a.ctl = control{suspended: st.Suspended, reason: st.SuspendReason, pinned: st.PinnedRevision}
+		}
+		a.ctlLoaded = true
+	}
+	return a.ctl
+}
+
+// setControl changes the app's suspension and pin and records the status.
+func (e *Engine) setControl(ctx context.Context, a *appState, c control) store.AppStatus {
+	a.ctlMu.Lock()
+	a.ctl, a.ctlLoaded = c, true
+	a.ctlMu.Unlock()
+	st := e.status(ctx, a)
+	e.putStatus(ctx, &st)
+	return st
+}
+
+func (c control) applyTo(st *store.AppStatus) {
+	st.Suspended, st.SuspendReason, st.PinnedRevision = c.suspended, c.reason, c.pinned
 }
 
 // plan renders the app at its revision and asks the driver for a plan.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 
+	"golang.org/x/sync/singleflight"
+
 	"plumb.dev/plumb"
 	"plumb.dev/plumb/internal/config"
 	"plumb.dev/plumb/internal/store"
@@ -16,6 +18,7 @@ type sourceState struct {
 	src    Source
 	cancel context.CancelFunc
 	kick   chan struct{} // asks the poller to fetch now
+	flight singleflight.Group
 
 	mu     sync.Mutex
 	commit plumb.Commit
@@ -41,6 +44,19 @@ type appState struct {
 
 	mu    sync.Mutex
 	drift map[string]plumb.Drift // seen since the last apply
+
+	ctlMu     sync.Mutex
+	ctlLoaded bool
+	ctl       control
+}
+
+// control is the part of an app's status that people set (suspend,
+// rollback pin). The engine owns it in memory so that a reconcile writing
+// its status can never undo a concurrent suspend or rollback.
+type control struct {
+	suspended bool
+	reason    string
+	pinned    string
 }
 
 func (a *appState) addDrift(d plumb.Drift) (isNew bool) {
