@@ -52,6 +52,24 @@ type Store interface {
 	AddAudit(ctx context.Context, a store.AuditEntry) error
 }
 
+// Observer receives measurements of the engine's work, e.g. to export
+// metrics. Calls must not block.
+type Observer interface {
+	// Reconciled is called after each reconcile; result is the record's
+	// result, or "" when nothing was recorded (waiting, report-only).
+	Reconciled(app string, trigger plumb.Trigger, result store.SyncResult, d time.Duration, err error)
+	// Fetched is called after each fetch of a source.
+	Fetched(source string, d time.Duration, err error)
+	// Drifted is called for each change a target watcher reports.
+	Drifted(app string, d plumb.Drift)
+}
+
+type noObserver struct{}
+
+func (noObserver) Reconciled(string, plumb.Trigger, store.SyncResult, time.Duration, error) {}
+func (noObserver) Fetched(string, time.Duration, error)                                   {}
+func (noObserver) Drifted(string, plumb.Drift)                                            {}
+
 // Options configure an Engine. Store, NewSource and NewTarget are required.
 type Options struct {
 	Store     Store
@@ -68,6 +86,11 @@ type Options struct {
 	HealthPoll time.Duration
 	// Clock is injectable for tests (default the real clock).
 	Clock clock.WithTicker
+	// Observer receives measurements (default none).
+	Observer Observer
+	// QueueMetrics, when set, receives the work queue's metrics (depth,
+	// latency, work duration) under the queue name "plumb".
+	QueueMetrics workqueue.MetricsProvider
 }
 
 // Engine reconciles apps. Create it with New, give it a config with
@@ -115,6 +138,9 @@ func New(opts Options) (*Engine, error) {
 	if opts.Clock == nil {
 		opts.Clock = clock.RealClock{}
 	}
+	if opts.Observer == nil {
+		opts.Observer = noObserver{}
+	}
 	if opts.Renderers == nil {
 		opts.Renderers = map[string]Renderer{}
 	}
@@ -125,7 +151,7 @@ func New(opts Options) (*Engine, error) {
 	e := &Engine{
 		opts:    opts,
 		clock:   opts.Clock,
-		queue:   workqueue.NewTypedRateLimitingQueueWithConfig(limiter, workqueue.TypedRateLimitingQueueConfig[string]{Clock: opts.Clock}),
+		queue:   workqueue.NewTypedRateLimitingQueueWithConfig(limiter, queueConfig(opts)),
 		cache:   newRenderCache(256),
 		bus:     newBus(),
 		cfg:     &config.Config{},
@@ -174,3 +200,11 @@ func (e *Engine) Config() *config.Config {
 // Subscribe returns a channel of every event the engine emits from now on,
 // and a function that ends the subscription.
 func (e *Engine) Subscribe() (<-chan store.Event, func()) { return e.bus.subscribe() }
+
+func queueConfig(opts Options) workqueue.TypedRateLimitingQueueConfig[string] {
+	c := workqueue.TypedRateLimitingQueueConfig[string]{Clock: opts.Clock}
+	if opts.QueueMetrics != nil {
+		c.Name, c.MetricsProvider = "plumb", opts.QueueMetrics
+	}
+	return c
+}

@@ -103,7 +103,9 @@ func (e *Engine) fetch(ctx context.Context, s *sourceState, trigger plumb.Trigge
 }
 
 func (e *Engine) fetchOnce(ctx context.Context, s *sourceState, trigger plumb.Trigger) (plumb.Commit, error) {
+	start := e.clock.Now()
 	c, err := s.src.Fetch(ctx)
+	e.opts.Observer.Fetched(s.cfg.Name, e.clock.Since(start), err)
 	s.mu.Lock()
 	prev, prevErr := s.commit, s.err
 	if err != nil {
@@ -195,6 +197,7 @@ func (e *Engine) watch(ctx context.Context, name string, a *appState, w target.W
 
 // onDrift records a live change and, with selfHeal, queues a correction.
 func (e *Engine) onDrift(ctx context.Context, name string, a *appState, d plumb.Drift) {
+	e.opts.Observer.Drifted(name, d)
 	if !a.addDrift(d) {
 		return
 	}

@@ -61,7 +61,9 @@ func (e *Engine) process(ctx context.Context, name string) {
 		e.queue.Forget(name)
 		return
 	}
+	start := e.clock.Now()
 	rec, wait, err := e.reconcile(ctx, name, a, req)
+	e.opts.Observer.Reconciled(name, req.trigger, rec.Result, e.clock.Since(start), err)
 	notify(req, rec, err)
 	e.schedule(name, a, req, wait, err)
 }
