@@ -134,9 +134,17 @@ func (j *job) run(ctx context.Context, t tree) (plumb.Result, bool, error) {
 	if len(j.writes)+len(j.deletes) == 0 {
 		return res, false, j.record(t)
 	}
+	if err := ctx.Err(); err != nil {
+		return res, false, err
+	}
 	inv := j.claim(t)
 	if err := writeInventory(t, inv); err != nil {
-		return plumb.Result{}, false, err
+		for i := range res.Actions {
+			if res.Actions[i].Changes() {
+				res.Actions[i].Error = "not applied: " + err.Error()
+			}
+		}
+		return res, false, err
 	}
 	hook("claimed", inventoryPath(inv.App))
 	var errs []error

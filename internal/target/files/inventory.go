@@ -254,15 +254,26 @@ func owners(t tree, app string) (map[string]string, error) {
 	return out, nil
 }
 
-// checkConflicts refuses paths other apps of the root own.
+// checkConflicts refuses paths other apps of the root own, paths below a
+// file another app owns, and paths that are a directory of another app's
+// files.
 func checkConflicts(t tree, app string, paths []string) error {
 	own, err := owners(t, app)
 	if err != nil {
 		return err
 	}
+	dirs := map[string]string{}
+	for p, o := range own {
+		for dir := path.Dir(p); dir != "."; dir = path.Dir(dir) {
+			dirs[dir] = o
+		}
+	}
 	for _, p := range paths {
 		if o, ok := own[p]; ok {
 			return &ConflictError{Path: p, App: app, Owner: o}
+		}
+		if o, ok := dirs[p]; ok {
+			return &ConflictError{Path: p, App: app, Owner: o, Dir: true}
 		}
 		for dir := path.Dir(p); dir != "."; dir = path.Dir(dir) {
 			if o, ok := own[dir]; ok {

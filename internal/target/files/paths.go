@@ -16,6 +16,10 @@ import (
 // app may write into it.
 const inventoryDir = ".plumb"
 
+// maxNameLen is the longest file name (one path element) Linux file
+// systems take.
+const maxNameLen = 255
+
 // Errors the driver refuses paths with; PathError wraps one of them.
 var (
 	// ErrUnsafePath marks a path that would leave the target root, or that
@@ -50,14 +54,19 @@ func (e *PathError) Error() string {
 
 func (e *PathError) Unwrap() error { return e.Err }
 
-// ConflictError is a path two apps of one root both want.
+// ConflictError is a path two apps of one root both want. Dir says Path is
+// a directory of the owner's files that App wants as a file.
 type ConflictError struct {
 	Path  string
 	App   string
 	Owner string
+	Dir   bool
 }
 
 func (e *ConflictError) Error() string {
+	if e.Dir {
+		return fmt.Sprintf("path %q is a directory of files app %q owns; app %q cannot write a file there", e.Path, e.Owner, e.App)
+	}
 	return fmt.Sprintf("path %q is owned by app %q; app %q cannot also write it (each path of a target root belongs to one app)", e.Path, e.Owner, e.App)
 }
 
@@ -88,6 +97,9 @@ func checkName(p string) error {
 	for _, el := range strings.Split(p, "/") {
 		if el == ".." {
 			return fmt.Errorf("%w: \"..\" is not allowed", ErrUnsafePath)
+		}
+		if len(el) > maxNameLen {
+			return fmt.Errorf("name %.20q… is %d bytes long, more than a file system allows (%d)", el, len(el), maxNameLen)
 		}
 	}
 	if path.Clean(p) != p {

@@ -160,7 +160,7 @@ func TestConflictBetweenApps(t *testing.T) {
 	web := newDriver(t, &config.FilesTarget{Root: root})
 	api := newDriver(t, &config.FilesTarget{Root: root}) // a second driver on the same root
 	sync(t, web, "web", desired("r1", file("shared.conf", "web\n"), file("dir/owned", "web\n")))
-	for _, f := range []plumb.File{file("shared.conf", "api\n"), file("dir/owned/below", "api\n")} {
+	for _, f := range []plumb.File{file("shared.conf", "api\n"), file("dir/owned/below", "api\n"), file("dir", "api\n")} {
 		_, err := api.Plan(t.Context(), plumb.AppRef{Name: "api"}, desired("r1", file("api.conf", "api\n"), f), true)
 		var ce *files.ConflictError
 		if !errors.As(err, &ce) || ce.App != "api" || ce.Owner != "web" {

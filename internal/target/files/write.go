@@ -30,11 +30,17 @@ const (
 	tempRandom = 12
 )
 
+// tempStemLen keeps temp file names of long file names within maxNameLen.
+const tempStemLen = maxNameLen - 1 - len(tempInfix) - tempRandom - len(tempSuffix)
+
+// tempStem is the part of a file's base name its temp files carry.
+func tempStem(base string) string { return base[:min(len(base), tempStemLen)] }
+
 func tempName(name string) string {
 	var b [tempRandom / 2]byte
 	_, _ = rand.Read(b[:])
 	dir, base := path.Split(name)
-	return dir + "." + base + tempInfix + hex.EncodeToString(b[:]) + tempSuffix
+	return dir + "." + tempStem(base) + tempInfix + hex.EncodeToString(b[:]) + tempSuffix
 }
 
 // writeAtomic replaces name with data and mode perm: temp file in the same
@@ -107,13 +113,13 @@ func cleanTemps(t tree, inv *inventory) error {
 	if !t.exists() {
 		return nil
 	}
-	bases := map[string]map[string]bool{inventoryDir: {inv.App + ".json": true}}
+	bases := map[string]map[string]bool{inventoryDir: {tempStem(inv.App + ".json"): true}}
 	for _, e := range inv.Files {
 		dir, base := path.Dir(e.Path), path.Base(e.Path)
 		if bases[dir] == nil {
 			bases[dir] = map[string]bool{}
 		}
-		bases[dir][base] = true
+		bases[dir][tempStem(base)] = true
 	}
 	for _, dir := range sortedKeys(bases) {
 		if err := cleanDir(t, dir, bases[dir]); err != nil {
@@ -123,7 +129,8 @@ func cleanTemps(t tree, inv *inventory) error {
 	return nil
 }
 
-// cleanDir removes from dir the temp files of the files named in bases.
+// cleanDir removes from dir the temp files of the files whose temp stems
+// are in bases.
 func cleanDir(t tree, dir string, bases map[string]bool) error {
 	ents, err := t.readDir(dir)
 	if err != nil {
@@ -145,7 +152,7 @@ func cleanDir(t tree, dir string, bases map[string]bool) error {
 	return nil
 }
 
-// tempBase returns the name of the file a temp file was made for.
+// tempBase returns the stem of the file name a temp file was made for.
 func tempBase(name string) (string, bool) {
 	rest, ok := strings.CutSuffix(name, tempSuffix)
 	if !ok || len(rest) < 1+len(tempInfix)+tempRandom || rest[0] != '.' {
