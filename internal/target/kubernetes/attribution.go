@@ -68,6 +68,9 @@ func Attribute(ref, now *unstructured.Unstructured) ([]FieldChange, error) {
 		c := FieldChange{Path: pathString(p), Before: valueAt(ref, p), After: valueAt(now, p)}
 		if o, ok := owners.find(p); ok {
 			c.Manager, c.Operation = o.Manager, string(o.Operation)
+			if o.Subresource != "" {
+				c.Operation += " " + o.Subresource
+			}
 		} else if m := latestOther(now); m != nil {
 			c.Manager, c.Operation = m.Manager, string(m.Operation)
 		}

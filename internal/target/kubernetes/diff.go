@@ -53,7 +53,7 @@ func Diff(name string, live, merged *unstructured.Unstructured) (string, error) 
 		return "", nil
 	}
 	ud := difflib.UnifiedDiff{
-		A: difflib.SplitLines(ay), B: difflib.SplitLines(by),
+		A: lines(ay), B: lines(by),
 		FromFile: "live/" + name, ToFile: "desired/" + name, Context: 3,
 	}
 	out, err := difflib.GetUnifiedDiffString(ud)
@@ -76,4 +76,13 @@ func toYAML(u *unstructured.Unstructured) (string, error) {
 		s += "\n"
 	}
 	return s, nil
+}
+
+// lines splits text after each newline, without a trailing empty line.
+func lines(s string) []string {
+	l := strings.SplitAfter(s, "\n")
+	if len(l) > 0 && l[len(l)-1] == "" {
+		l = l[:len(l)-1]
+	}
+	return l
 }
