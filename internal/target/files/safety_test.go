@@ -273,3 +273,26 @@ func TestBadAppName(t *testing.T) {
 		}
 	}
 }
+
+// TestInventoryDirLeavingRoot: a .plumb that is a symlink out of the root
+// is neither read nor written through.
+func TestInventoryDirLeavingRoot(t *testing.T) {
+	s := newEscape(t)
+	s.symlink(t, s.outside, ".plumb")
+	must(t, os.WriteFile(filepath.Join(s.outside, "web.json"), []byte(`{"version":1,"app":"web","files":[{"path":"x","sha256":"00","mode":"0644"}]}`), 0o600))
+	d := newDriver(t, &config.FilesTarget{Root: s.root})
+	app := plumb.AppRef{Name: "web"}
+	if _, err := d.Plan(t.Context(), app, desired("r", file("a", "a")), true); err == nil {
+		t.Error("Plan read an inventory outside the root")
+	}
+	p := plumb.Plan{App: app, Desired: desired("r", file("a", "a")), Actions: []plumb.Action{{Type: plumb.ActionCreate, Object: "a"}}}
+	if _, err := d.Apply(t.Context(), p); err == nil {
+		t.Error("Apply wrote an inventory outside the root")
+	}
+	if _, err := d.Delete(t.Context(), app); err == nil {
+		t.Error("Delete used an inventory outside the root")
+	}
+	if got := tree(t, s.outside); !slices.Equal(got, []string{"victim", "web.json"}) {
+		t.Errorf("outside = %v", got)
+	}
+}

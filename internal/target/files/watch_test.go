@@ -167,3 +167,21 @@ func replace(t *testing.T, root, name string, data []byte) {
 	must(t, os.WriteFile(tmp, data, 0o644))
 	must(t, os.Rename(tmp, filepath.Join(root, name)))
 }
+
+func TestRootIsSymlink(t *testing.T) {
+	base := t.TempDir()
+	real, root := filepath.Join(base, "real"), filepath.Join(base, "root")
+	must(t, os.Mkdir(real, 0o755))
+	must(t, os.Symlink(real, root))
+	d := newDriver(t, &config.FilesTarget{Root: root})
+	sync(t, d, "web", desired("r1", file("sub/a.conf", "a\n"), file("probe", "p")))
+	if got := readString(t, filepath.Join(real, "sub/a.conf")); got != "a\n" {
+		t.Fatalf("a.conf = %q", got)
+	}
+	w := watch(t, d, "web")
+	// A first drift shows the watch is up and past its initial check.
+	must(t, os.Remove(filepath.Join(root, "probe")))
+	w.expect(t, plumb.Drift{Object: "probe", Detail: "deleted"})
+	replace(t, real, "sub/a.conf", []byte("b\n"))
+	w.expect(t, plumb.Drift{Object: "sub/a.conf", Detail: "content changed"})
+}
