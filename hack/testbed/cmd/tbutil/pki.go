@@ -1,6 +1,3 @@
-// Command pki writes the certificates and keys the testbed control plane needs into a directory:
-// a CA, a kube-apiserver serving certificate for 127.0.0.1/localhost, an admin client certificate
-// (O=system:masters), and the service-account signing key pair. Existing files are kept.
 package main
 
 import (
@@ -20,18 +17,8 @@ import (
 	"time"
 )
 
-func main() {
-	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: pki DIR")
-		os.Exit(2)
-	}
-	if err := run(os.Args[1]); err != nil {
-		fmt.Fprintln(os.Stderr, "pki:", err)
-		os.Exit(1)
-	}
-}
-
-func run(dir string) error {
+// writePKI creates the testbed certificates in dir unless ca.crt exists.
+func writePKI(dir string) error {
 	if _, err := os.Stat(filepath.Join(dir, "ca.crt")); err == nil {
 		return nil
 	}
