@@ -21,7 +21,8 @@ import (
 	"plumb.dev/plumb/internal/store/sqlite"
 	"plumb.dev/plumb/internal/target"
 
-	_ "plumb.dev/plumb/internal/target/files" // registers the files driver
+	_ "plumb.dev/plumb/internal/target/files"      // registers the files driver
+	_ "plumb.dev/plumb/internal/target/kubernetes" // registers the kubernetes driver
 )
 
 // Options configure the daemon.
@@ -199,6 +200,9 @@ func targetFactory(state string) func(context.Context, *config.Target) (target.T
 	}
 }
 
-func renderers(string) map[string]engine.Renderer {
-	return map[string]engine.Renderer{"files": engine.FilesRenderer{}}
+func renderers(state string) map[string]engine.Renderer {
+	return map[string]engine.Renderer{
+		"files":      engine.FilesRenderer{},
+		"kubernetes": newManifests(filepath.Join(state, "trees")),
+	}
 }
