@@ -76,6 +76,7 @@ func (s *Server) Handler() http.Handler {
 	s.route(mux, "GET /api/v1/events", RoleViewer, s.handleEvents)
 	s.route(mux, "GET /api/v1/stream", RoleViewer, s.handleStream)
 	s.route(mux, "GET /api/v1/audit", RoleAdmin, s.handleAudit)
+	s.TokenRoutes(mux, tokenAdminOf(s.store))
 	return mux
 }
 
