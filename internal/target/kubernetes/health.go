@@ -29,6 +29,9 @@ func (d *Driver) Health(ctx context.Context, app plumb.AppRef) (plumb.Health, er
 	if err != nil {
 		return plumb.Health{Status: plumb.HealthUnknown}, fmt.Errorf("health %s: %w", app.Name, err)
 	}
+	if len(inv) == 0 {
+		return plumb.Health{Status: plumb.HealthMissing, Message: "the app owns nothing in the target"}, nil
+	}
 	live, err := d.liveOf(ctx, app, inv)
 	if err != nil {
 		return plumb.Health{Status: plumb.HealthUnknown}, fmt.Errorf("health %s: %w", app.Name, err)
@@ -43,6 +46,8 @@ func (d *Driver) Health(ctx context.Context, app plumb.AppRef) (plumb.Health, er
 	}
 	if worst.Object == "" {
 		worst.Message = fmt.Sprintf("%d objects healthy", len(inv))
+	} else {
+		worst.Message = worst.Object + ": " + worst.Message
 	}
 	return worst, nil
 }
