@@ -121,3 +121,23 @@ func hasAction(r store.SyncRecord, typ, object string, reason plumb.Reason) bool
 	}
 	return false
 }
+
+// TestUnixSocket: the daemon serves its API on a unix socket and the CLI
+// reaches it there.
+func TestUnixSocket(t *testing.T) {
+	e := newEnv(t)
+	e.repo.WriteFile("web/index.html", "v1\n")
+	e.push("site")
+	e.writeConfig("plumb.yaml", baseConfig+webApp)
+	sock := filepath.Join(t.TempDir(), "plumb.sock")
+	d := e.start("--listen", "unix://"+sock)
+	d.addr = "unix://" + sock
+	e.fileIs("index.html", "v1\n")
+	eventually(t, "status over the socket", func() (bool, string) {
+		out, code := d.plumb("get", "apps")
+		return code == 0 && strings.Contains(out, "web"), out
+	})
+	if fi, err := os.Stat(sock); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("socket mode: %v %v", fi, err)
+	}
+}

@@ -29,7 +29,7 @@ func newServe() *cobra.Command {
 	f.StringVar(&o.ConfigBranch, "config-branch", "main", "branch of --config-repo")
 	f.DurationVar(&o.ConfigInterval, "config-interval", 0, "how often the config is re-read (default 5s for a directory, 30s for Git)")
 	f.StringVar(&o.StateDir, "state", ".plumb", "directory for plumb's database, mirrors and caches")
-	f.StringVar(&o.Listen, "listen", "127.0.0.1:7070", "API listen address")
+	f.StringVar(&o.Listen, "listen", "127.0.0.1:7070", "API listen address: host:port, or unix:///path/to/socket")
 	f.IntVar(&o.Concurrency, "concurrency", 4, "apps reconciled at once")
 	f.IntVar(&o.HistoryKeep, "history-keep", 200, "syncs kept per app")
 	f.DurationVar(&o.HistoryMaxAge, "history-max-age", 90*24*time.Hour, "syncs older than this are deleted")

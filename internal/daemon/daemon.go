@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"plumb.dev/plumb/internal/api"
@@ -82,9 +83,9 @@ func Run(ctx context.Context, o Options) error {
 	if err := eng.SetConfig(ctx, cfg); err != nil {
 		return fmt.Errorf("start config: %w", err)
 	}
-	ln, err := net.Listen("tcp", o.Listen)
+	ln, err := listen(o.Listen)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", o.Listen, err)
+		return err
 	}
 	srv := &http.Server{Handler: api.New(eng, db, nil, o.Version).Handler(), ReadHeaderTimeout: 10 * time.Second}
 	return run(ctx, o, eng, db, cl, srv, ln)
@@ -125,7 +126,7 @@ func run(ctx context.Context, o Options, eng *engine.Engine, db *sqlite.DB, cl *
 	go cl.watch(ctx, eng)
 	go retain(ctx, o, db)
 	go logEvents(ctx, o.Logger, eng)
-	o.Logger.Info("plumb serving", "api", "http://"+ln.Addr().String(), "state", o.StateDir)
+	o.Logger.Info("plumb serving", "api", apiURL(ln), "state", o.StateDir)
 	if o.Ready != nil {
 		o.Ready(ln.Addr().String())
 	}
@@ -141,11 +142,41 @@ func run(ctx context.Context, o Options, eng *engine.Engine, db *sqlite.DB, cl *
 	return err
 }
 
+// listen opens the API listener: host:port, or unix:///path for a socket
+// only the daemon's user can reach (mode 0600).
+func listen(addr string) (net.Listener, error) {
+	sock, isUnix := strings.CutPrefix(addr, "unix://")
+	if !isUnix {
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			return nil, fmt.Errorf("listen on %s: %w", addr, err)
+		}
+		return ln, nil
+	}
+	_ = os.Remove(sock) // a socket left by a killed daemon
+	ln, err := net.Listen("unix", sock)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	if err := os.Chmod(sock, 0o600); err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("restrict %s: %w", sock, err)
+	}
+	return ln, nil
+}
+
 func ignoreClosed(err error) error {
 	if errors.Is(err, http.ErrServerClosed) {
 		return nil
 	}
 	return err
+}
+
+func apiURL(ln net.Listener) string {
+	if ln.Addr().Network() == "unix" {
+		return "unix://" + ln.Addr().String()
+	}
+	return "http://" + ln.Addr().String()
 }
 
 // retain prunes old history once an hour.
