@@ -2,6 +2,7 @@ package kubernetes
 
 import (
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -86,6 +87,9 @@ func (d *Driver) prepareOne(app plumb.AppRef, src *unstructured.Unstructured, cr
 	}
 	if err := d.confine(o, typ); err != nil {
 		return nil, err
+	}
+	if isSecret(o) {
+		foldStringData(o)
 	}
 	labels := o.GetLabels()
 	if labels == nil {
@@ -182,4 +186,24 @@ func setHash(objs []*desiredObj) string {
 		fmt.Fprintf(h, "%s|%s|%s\n", o.obj.GetAPIVersion(), o.key, o.hash)
 	}
 	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// foldStringData moves a Secret's stringData into data, base64-encoded, as
+// the API server would: plumb then owns the data fields that really exist,
+// so drift on them is seen and attributed.
+func foldStringData(o *unstructured.Unstructured) {
+	sd, ok, _ := unstructured.NestedMap(o.Object, "stringData")
+	if !ok {
+		return
+	}
+	data, _, _ := unstructured.NestedMap(o.Object, "data")
+	if data == nil {
+		data = map[string]any{}
+	}
+	for k, v := range sd {
+		s, _ := v.(string)
+		data[k] = base64.StdEncoding.EncodeToString([]byte(s))
+	}
+	o.Object["data"] = data
+	delete(o.Object, "stringData")
 }

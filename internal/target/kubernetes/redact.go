@@ -110,6 +110,8 @@ func newScrubber(objs []*unstructured.Unstructured) *Scrubber {
 					if dec, err := base64.StdEncoding.DecodeString(str); err == nil {
 						s.add(string(dec))
 					}
+				} else {
+					s.add(base64.StdEncoding.EncodeToString([]byte(str)))
 				}
 			}
 		}

@@ -99,3 +99,12 @@ func TestScrubber(t *testing.T) {
 		t.Errorf("Scrub removed a value too short to be secret: %q", got)
 	}
 }
+
+func TestFoldStringData(t *testing.T) {
+	u := obj(t, "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData: {a: hello}\ndata: {b: d29ybGQ=}\n")
+	foldStringData(u)
+	data, _, _ := unstructured.NestedStringMap(u.Object, "data")
+	if data["a"] != "aGVsbG8=" || data["b"] != "d29ybGQ=" || u.Object["stringData"] != nil {
+		t.Errorf("folded secret = %v", u.Object)
+	}
+}
