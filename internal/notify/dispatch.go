@@ -15,8 +15,8 @@ import (
 
 // Options tune a Dispatcher. Zero values take the defaults.
 type Options struct {
-	// Client makes the HTTP requests; it never follows redirects
-	// (default: a new client).
+	// Client makes the HTTP requests (default: a new client); redirects
+	// are never followed.
 	Client *http.Client
 	// Clock drives rate limits, de-duplication and retry waits (default:
 	// the real clock).
@@ -49,9 +49,6 @@ func (o Options) withDefaults() Options {
 	if o.Client == nil {
 		o.Client = &http.Client{}
 	}
-	c := *o.Client
-	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	o.Client = &c
 	if o.Clock == nil {
 		o.Clock = clock.RealClock{}
 	}

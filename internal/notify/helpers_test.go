@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -31,6 +32,9 @@ type answer struct {
 	status int
 	header map[string]string
 	body   string
+	// echo appends the request's URI, headers and body to the answer, as
+	// careless servers do in error pages.
+	echo bool
 }
 
 // recorder is an HTTP server on 127.0.0.1 that records every request and
@@ -66,6 +70,9 @@ func (r *recorder) serve(w http.ResponseWriter, req *http.Request) {
 	}
 	w.WriteHeader(a.status)
 	_, _ = io.WriteString(w, a.body)
+	if a.echo {
+		_, _ = fmt.Fprintf(w, " %s %v %s", req.RequestURI, req.Header, body)
+	}
 	r.reqs <- recorded{Method: req.Method, RequestURI: req.RequestURI, Header: req.Header.Clone(), Body: body}
 }
 

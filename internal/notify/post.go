@@ -44,7 +44,7 @@ func post(ctx context.Context, client *http.Client, r request) error {
 	if req.Header.Get("Content-Type") == "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	resp, err := client.Do(req)
+	resp, err := noRedirects(client).Do(req)
 	if err != nil {
 		return sendError(r, err)
 	}
@@ -64,6 +64,14 @@ func post(ctx context.Context, client *http.Client, r request) error {
 		return Permanent(he)
 	}
 	return he
+}
+
+// noRedirects returns a copy of client that does not follow redirects:
+// a redirect would carry the token headers to wherever it points.
+func noRedirects(client *http.Client) *http.Client {
+	c := *client
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &c
 }
 
 // sendError describes a failed round trip without the URL's path, query
