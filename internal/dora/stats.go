@@ -31,7 +31,7 @@ func Percentile(sorted []time.Duration, p float64) time.Duration {
 		return sorted[len(sorted)-1]
 	}
 	frac := rank - float64(lo)
-	return sorted[lo] + time.Duration(frac*float64(sorted[lo+1]-sorted[lo]))
+	return sorted[lo] + time.Duration(math.Round(frac*float64(sorted[lo+1]-sorted[lo])))
 }
 
 // Human renders d shortly with its two largest units, rounded down:
