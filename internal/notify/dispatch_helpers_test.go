@@ -125,7 +125,9 @@ func withApps(apps ...string) func(*config.Notifier) {
 }
 
 func withRate(burst int, per time.Duration) func(*config.Notifier) {
-	return func(n *config.Notifier) { n.RateLimit = &config.RateLimit{Burst: burst, Per: config.Duration{Duration: per}} }
+	return func(n *config.Notifier) {
+		n.RateLimit = &config.RateLimit{Burst: burst, Per: config.Duration{Duration: per}}
+	}
 }
 
 // delivered decodes a webhook request into the message it carries.
