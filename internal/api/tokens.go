@@ -117,7 +117,7 @@ func (h *tokenHandlers) create(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	err = h.ts.CreateToken(r.Context(), tok)
-	h.audit(r, "create-token", describeToken(tok), err)
+	h.audit(r, "create-token", DescribeToken(tok), err)
 	if err != nil {
 		writeTokenError(w, err)
 		return
@@ -162,7 +162,7 @@ func (h *tokenHandlers) revoke(w http.ResponseWriter, r *http.Request) {
 	tok, err := h.ts.RevokeToken(r.Context(), id)
 	detail := "token " + id
 	if err == nil {
-		detail = describeToken(tok)
+		detail = DescribeToken(tok)
 	}
 	h.audit(r, "revoke-token", detail, err)
 	if err != nil {
@@ -181,8 +181,8 @@ func (h *tokenHandlers) audit(r *http.Request, action, detail string, err error)
 	_ = h.s.store.AddAudit(context.WithoutCancel(r.Context()), e)
 }
 
-// describeToken says what a token is for, in the audit log.
-func describeToken(t token.Token) string {
+// DescribeToken says what a token is for, as the audit log records it.
+func DescribeToken(t token.Token) string {
 	apps := "all apps"
 	if len(t.Apps) > 0 {
 		apps = "apps " + strings.Join(t.Apps, ",")
