@@ -15,7 +15,15 @@
 //
 // The root itself: if it does not exist, Plan treats the target as empty and
 // Apply creates it (mode 0755), but only when its parent directory exists,
-// so a typo or an unmounted volume never grows a new directory tree.
+// so a typo never grows a new directory tree.
+//
+// Files: a desired file with no permission bits gets 0644; modes are set
+// exactly (umask does not apply). A desired symlink (fs.ModeSymlink, Data
+// holds the target) must be relative and resolve inside the root. A file
+// already in the target that no app owns is taken over ("replaces a file
+// no app owned"). Hooks (afterApply after an Apply or Delete that changed
+// something, healthCheck from Health) run with /bin/sh -c in the root, with
+// PLUMB_APP, PLUMB_REVISION and PLUMB_TARGET_ROOT set.
 package files
 
 import (
