@@ -41,6 +41,7 @@ func (c *Config) setDefaults() {
 		n.setDefaults()
 	}
 	slices.SortFunc(c.Notifiers, func(a, b *Notifier) int { return strings.Compare(a.Name, b.Name) })
+	slices.SortFunc(c.Receivers, func(a, b *Receiver) int { return strings.Compare(a.Name, b.Name) })
 }
 
 func (g *GitSource) setDefaults() {

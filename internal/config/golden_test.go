@@ -40,6 +40,8 @@ var goldenCases = []struct {
 	{"invalid/yaml-syntax", "syntax errors stop one file, not the others"},
 	{"valid/notifiers", "every notifier provider, rules, rate limits and defaults"},
 	{"invalid/notifiers", "notifier providers, secret files, URLs, events, app patterns, rate limits"},
+	{"valid/receivers", "every receiver type, several sources"},
+	{"invalid/receivers", "receiver types, secret files, missing, repeated and unknown sources"},
 }
 
 // TestGolden loads each case directory and compares the rendered config
@@ -105,6 +107,7 @@ func render(t *testing.T, cfg *Config) string {
 		Sources, Targets, Apps []placed
 		DependencyOrder        []string
 		Notifiers              []placed `json:",omitempty"`
+		Receivers              []placed `json:",omitempty"`
 	}{Sources: []placed{}, Targets: []placed{}, Apps: []placed{}, DependencyOrder: []string{}}
 	for _, s := range cfg.Sources {
 		out.Sources = append(out.Sources, placed{s.Pos.String(), s})
@@ -117,6 +120,9 @@ func render(t *testing.T, cfg *Config) string {
 	}
 	for _, n := range cfg.Notifiers {
 		out.Notifiers = append(out.Notifiers, placed{n.Pos.String(), n})
+	}
+	for _, r := range cfg.Receivers {
+		out.Receivers = append(out.Receivers, placed{r.Pos.String(), r})
 	}
 	for _, a := range cfg.DependencyOrder() {
 		out.DependencyOrder = append(out.DependencyOrder, a.Name)

@@ -20,7 +20,7 @@ type File struct {
 }
 
 // Kinds lists the document kinds this build understands, sorted.
-func Kinds() []string { return []string{"App", "Notifier", "Source", "Target"} }
+func Kinds() []string { return []string{"App", "Notifier", "Receiver", "Source", "Target"} }
 
 // envelope is the part every document shares.
 type envelope struct {
@@ -238,6 +238,10 @@ func decodeSpec(dec *decoder, env envelope) any {
 		n := &Notifier{Name: name, Pos: pos}
 		decodeInto(dec, spec, n, validateNotifier, "name", "provider")
 		return n
+	case "Receiver":
+		r := &Receiver{Name: name, Pos: pos}
+		decodeInto(dec, spec, r, validateReceiver, "name")
+		return r
 	default:
 		a := &App{Name: name, Pos: pos}
 		decodeInto(dec, spec, a, validateApp, "name")
@@ -268,6 +272,8 @@ func (p *parser) config() *Config {
 			cfg.Apps = append(cfg.Apps, o)
 		case *Notifier:
 			cfg.Notifiers = append(cfg.Notifiers, o)
+		case *Receiver:
+			cfg.Receivers = append(cfg.Receivers, o)
 		}
 	}
 	return cfg

@@ -14,6 +14,9 @@ func (p *parser) crossCheck() {
 		if a, ok := d.obj.(*App); ok {
 			checkRefs(d, a, byKind)
 		}
+		if r, ok := d.obj.(*Receiver); ok {
+			checkReceiverRefs(d, r, byKind)
+		}
 	}
 	checkCycles(byKind["App"])
 }

@@ -56,6 +56,8 @@ type Config struct {
 	Apps    []*App    `json:"apps"`
 	// Notifiers is defined in notifier.go.
 	Notifiers []*Notifier `json:"notifiers,omitempty"`
+	// Receivers is defined in receiver.go.
+	Receivers []*Receiver `json:"receivers,omitempty"`
 }
 
 // Source is a place desired state is fetched from.
