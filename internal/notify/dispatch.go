@@ -2,8 +2,10 @@ package notify
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -78,9 +80,15 @@ func orDefault(d *time.Duration, def time.Duration) {
 
 // Dispatcher routes events to notifiers and delivers their messages.
 type Dispatcher struct {
+	info AppInfo
+	opts Options
+
+	mu     sync.Mutex
 	routes []*route
-	info   AppInfo
-	opts   Options
+	// running is set while Run runs; ctx and wg are then Run's.
+	running bool
+	ctx     context.Context
+	wg      sync.WaitGroup
 }
 
 // New builds a Dispatcher for the notifiers of a config. info may be nil;
@@ -88,14 +96,64 @@ type Dispatcher struct {
 // when messages are sent, not here.
 func New(notifiers []*config.Notifier, info AppInfo, opts Options) (*Dispatcher, error) {
 	d := &Dispatcher{info: info, opts: opts.withDefaults()}
+	routes, err := d.build(notifiers, nil)
+	if err != nil {
+		return nil, err
+	}
+	d.routes = routes
+	return d, nil
+}
+
+// Update replaces the notifiers, e.g. when the config changed. A notifier
+// whose settings did not change keeps its queue, de-duplication and rate
+// limit state; a removed or changed one delivers what it has queued and
+// drops what its rate limit holds. On error nothing changes.
+func (d *Dispatcher) Update(notifiers []*config.Notifier) error {
+	d.mu.Lock()
+	kept := map[string]*route{}
+	for _, r := range d.routes {
+		kept[r.cfg.Name] = r
+	}
+	routes, err := d.build(notifiers, kept)
+	if err != nil {
+		d.mu.Unlock()
+		return err
+	}
+	var removed []*route
+	for _, r := range d.routes {
+		if !slices.Contains(routes, r) {
+			removed = append(removed, r)
+		}
+	}
+	for _, r := range routes {
+		if !slices.Contains(d.routes, r) && d.running {
+			d.startLocked(r)
+		}
+	}
+	d.routes = routes
+	d.mu.Unlock()
+	for _, r := range removed {
+		r.close()
+	}
+	return nil
+}
+
+// build returns a route per notifier, reusing the route in old of a
+// notifier whose settings are unchanged.
+func (d *Dispatcher) build(notifiers []*config.Notifier, old map[string]*route) ([]*route, error) {
+	var routes []*route
 	for _, n := range notifiers {
+		if r := old[n.Name]; r != nil && r.cfg.Equal(n) {
+			routes = append(routes, r)
+			continue
+		}
 		p, err := NewProvider(n, d.opts.Client)
 		if err != nil {
 			return nil, err
 		}
-		d.routes = append(d.routes, newRoute(d, n, p))
+		routes = append(routes, newRoute(d, n, p))
 	}
-	return d, nil
+	return routes, nil
 }
 
 // NewProvider returns the provider a notifier's config names.
@@ -126,20 +184,22 @@ func NewProvider(n *config.Notifier, client *http.Client) (Provider, error) {
 	return p, nil
 }
 
-// Run handles events until ctx ends or events is closed. When events is
-// closed, the messages already queued are delivered before Run returns;
-// when ctx ends, they are dropped.
+// Run handles events until ctx ends or events is closed; it may run
+// once. When events is closed, the messages already queued are delivered
+// before Run returns; when ctx ends, they are dropped. Messages the rate
+// limits hold are dropped either way.
 func (d *Dispatcher) Run(ctx context.Context, events <-chan store.Event) error {
-	var wg sync.WaitGroup
-	for _, r := range d.routes {
-		wg.Go(func() { r.work(ctx) })
+	d.mu.Lock()
+	if d.running || d.ctx != nil {
+		d.mu.Unlock()
+		return errors.New("notify: the dispatcher is already running or has run")
 	}
-	defer func() {
-		for _, r := range d.routes {
-			r.close()
-		}
-		wg.Wait()
-	}()
+	d.running, d.ctx = true, ctx
+	for _, r := range d.routes {
+		d.startLocked(r)
+	}
+	d.mu.Unlock()
+	defer d.stop()
 	for {
 		select {
 		case <-ctx.Done():
@@ -153,15 +213,34 @@ func (d *Dispatcher) Run(ctx context.Context, events <-chan store.Event) error {
 	}
 }
 
+// startLocked starts the worker of r. The caller holds d.mu.
+func (d *Dispatcher) startLocked(r *route) {
+	d.wg.Go(func() { r.work(d.ctx) })
+}
+
+// stop closes every route and waits for the workers to finish.
+func (d *Dispatcher) stop() {
+	d.mu.Lock()
+	d.running = false
+	routes := d.routes
+	d.mu.Unlock()
+	for _, r := range routes {
+		r.close()
+	}
+	d.wg.Wait()
+}
+
 // handle builds the message of ev and offers it to every notifier whose
 // rules match.
 func (d *Dispatcher) handle(ctx context.Context, ev store.Event) {
+	d.mu.Lock()
 	var matched []*route
 	for _, r := range d.routes {
 		if r.matches(ev) {
 			matched = append(matched, r)
 		}
 	}
+	d.mu.Unlock()
 	if len(matched) == 0 {
 		return
 	}

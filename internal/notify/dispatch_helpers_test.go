@@ -19,6 +19,7 @@ var t0 = time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC)
 // harness runs a Dispatcher on a fake clock, feeding it events through
 // an unbuffered channel and collecting its failure events.
 type harness struct {
+	d        *Dispatcher
 	events   chan store.Event
 	failures chan store.Event
 	clock    *testingclock.FakeClock
@@ -39,6 +40,7 @@ func start(t *testing.T, notifiers []*config.Notifier, info AppInfo, opts Option
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
+	h.d = d
 	var ctx context.Context
 	ctx, h.cancel = context.WithCancel(context.Background())
 	go func() { h.done <- d.Run(ctx, h.events) }()
@@ -64,6 +66,26 @@ func (h *harness) send(t *testing.T, evs ...store.Event) {
 			t.Fatal("the dispatcher does not take events")
 		}
 	}
+}
+
+// startDispatcher is start without AppInfo and with default options.
+func startDispatcher(t *testing.T, notifiers []*config.Notifier) *harness {
+	t.Helper()
+	return start(t, notifiers, nil, Options{})
+}
+
+// route returns the dispatcher's route of a notifier.
+func (h *harness) route(t *testing.T, name string) *route {
+	t.Helper()
+	h.d.mu.Lock()
+	defer h.d.mu.Unlock()
+	for _, r := range h.d.routes {
+		if r.name == name {
+			return r
+		}
+	}
+	t.Fatalf("no route %s", name)
+	return nil
 }
 
 // waitWaiters waits until n timers wait on the fake clock.

@@ -15,6 +15,7 @@ import (
 // de-duplication and rate limits per app.
 type route struct {
 	d        *Dispatcher
+	cfg      *config.Notifier
 	name     string
 	provider string
 	send     Provider
@@ -32,7 +33,7 @@ type route struct {
 
 func newRoute(d *Dispatcher, n *config.Notifier, p Provider) *route {
 	r := &route{
-		d: d, name: n.Name, provider: providerName(n), send: p,
+		d: d, cfg: n, name: n.Name, provider: providerName(n), send: p,
 		events: n.Events, apps: n.Apps, limit: limitOf(n.RateLimit),
 		last: map[string]sent{}, buckets: map[string]*bucket{}, held: map[string]*held{},
 		queue: make(chan Message, d.opts.QueueSize),
