@@ -29,10 +29,10 @@ func (d *Driver) planPrune(app plumb.AppRef, inv Inventory, orphans map[ObjKey]t
 		switch {
 		case u.GetLabels()[LabelApp] != app.Name:
 			op.action = plumb.Action{Type: plumb.ActionUnchanged, Object: name, Reason: plumb.ReasonRemovedInGit, Detail: detailNotLabeled}
-		case annotationIs(u, AnnotationPrune, valuePruneDisable):
-			op.action = plumb.Action{Type: plumb.ActionUnchanged, Object: name, Reason: plumb.ReasonPruneDisabled, Detail: detailOptOut}
 		case !prune:
 			op.action = plumb.Action{Type: plumb.ActionUnchanged, Object: name, Reason: plumb.ReasonPruneDisabled, Detail: detailPruneOff}
+		case annotationIs(u, AnnotationPrune, valuePruneDisable):
+			op.action = plumb.Action{Type: plumb.ActionUnchanged, Object: name, Reason: plumb.ReasonPruneDisabled, Detail: detailOptOut}
 		default:
 			diff, err := Diff(name, u, nil)
 			if err != nil {

@@ -49,6 +49,9 @@ func (d *Driver) Watch(ctx context.Context, app plumb.AppRef, changed func(plumb
 	wg.Add(1)
 	go func() { defer wg.Done(); s.deliver(ctx, changed) }()
 	if err := d.follow(ctx, app.Name, st, held); err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
 		return fmt.Errorf("watch %s: %w", app.Name, err)
 	}
 	for {
@@ -56,7 +59,7 @@ func (d *Driver) Watch(ctx context.Context, app plumb.AppRef, changed func(plumb
 		case <-ctx.Done():
 			return nil
 		case <-s.refresh:
-			if err := d.follow(ctx, app.Name, st, held); err != nil {
+			if err := d.follow(ctx, app.Name, st, held); err != nil && ctx.Err() == nil {
 				return fmt.Errorf("watch %s: %w", app.Name, err)
 			}
 		}
