@@ -215,3 +215,13 @@ type Drift struct {
 	// Detail says what changed and, when the target can tell, by whom.
 	Detail string `json:"detail,omitempty"`
 }
+
+// Resource is one object an app owns, with its sync state and health.
+type Resource struct {
+	Object  string       `json:"object"`
+	Sync    SyncStatus   `json:"sync"`
+	Health  HealthStatus `json:"health,omitempty"`
+	Message string       `json:"message,omitempty"`
+	// Reason is why the object is out of sync, when it is.
+	Reason Reason `json:"reason,omitempty"`
+}

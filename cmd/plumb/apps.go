@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"plumb.dev/plumb"
 	"plumb.dev/plumb/internal/api"
 	"plumb.dev/plumb/internal/store"
 )
@@ -90,8 +91,35 @@ func newStatus(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return emit(cmd.OutOrStdout(), g.output, a, func(tw *tabwriter.Writer) { statusTable(tw, a) })
+			res, resErr := c.Resources(cmd.Context(), args[0])
+			out := appDetail{App: a, Resources: res}
+			if resErr != nil {
+				out.ResourcesError = resErr.Error()
+			}
+			return emit(cmd.OutOrStdout(), g.output, out, func(tw *tabwriter.Writer) {
+				statusTable(tw, a)
+				resourceTable(tw, out)
+			})
 		},
+	}
+}
+
+// appDetail is what `plumb status` shows: the app and its objects.
+type appDetail struct {
+	api.App
+	Resources      []plumb.Resource `json:"resources"`
+	ResourcesError string           `json:"resourcesError,omitempty"`
+}
+
+func resourceTable(tw *tabwriter.Writer, d appDetail) {
+	row(tw)
+	if d.ResourcesError != "" {
+		row(tw, "Resources:", "unavailable: "+d.ResourcesError)
+		return
+	}
+	row(tw, "OBJECT", "SYNC", "HEALTH", "WHY")
+	for _, r := range d.Resources {
+		row(tw, r.Object, r.Sync, dash(string(r.Health)), dash(strings.TrimSpace(string(r.Reason)+" "+r.Message)))
 	}
 }
 

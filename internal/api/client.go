@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strings"
 
+	"plumb.dev/plumb"
 	"plumb.dev/plumb/internal/store"
 )
 
@@ -140,6 +141,12 @@ func (c *Client) Events(ctx context.Context, app string, after int64, limit int)
 func (c *Client) Diff(ctx context.Context, app string) (Diff, error) {
 	var out Diff
 	return out, c.do(ctx, http.MethodGet, appPath(app, "/diff"), nil, &out)
+}
+
+// Resources lists the objects app owns with sync state and health.
+func (c *Client) Resources(ctx context.Context, app string) ([]plumb.Resource, error) {
+	var out []plumb.Resource
+	return out, c.do(ctx, http.MethodGet, appPath(app, "/resources"), nil, &out)
 }
 
 // Render returns what app would apply.

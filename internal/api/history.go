@@ -149,3 +149,17 @@ func firstOr(v, def string) string {
 	}
 	return v
 }
+
+func (s *Server) handleResources(w http.ResponseWriter, r *http.Request) {
+	name, err := s.lookupName(r)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	res, err := s.engine.Resources(r.Context(), name)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, res)
+}

@@ -25,6 +25,7 @@ type Engine interface {
 	Resume(ctx context.Context, app, actor string) (store.AppStatus, error)
 	Diff(ctx context.Context, app string) (plumb.Plan, error)
 	Render(ctx context.Context, app string) (plumb.Desired, error)
+	Resources(ctx context.Context, app string) ([]plumb.Resource, error)
 	Subscribe() (<-chan store.Event, func())
 }
 
@@ -68,6 +69,7 @@ func (s *Server) Handler() http.Handler {
 	s.route(mux, "GET /api/v1/apps/{app}/history", RoleViewer, s.handleHistory)
 	s.route(mux, "GET /api/v1/apps/{app}/diff", RoleViewer, s.handleDiff)
 	s.route(mux, "GET /api/v1/apps/{app}/render", RoleViewer, s.handleRender)
+	s.route(mux, "GET /api/v1/apps/{app}/resources", RoleViewer, s.handleResources)
 	s.route(mux, "GET /api/v1/apps/{app}/events", RoleViewer, s.handleEvents)
 	s.route(mux, "POST /api/v1/apps/{app}/sync", RoleOperator, s.handleSync)
 	s.route(mux, "POST /api/v1/apps/{app}/rollback", RoleOperator, s.handleRollback)

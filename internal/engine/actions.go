@@ -6,6 +6,7 @@ import (
 
 	"plumb.dev/plumb"
 	"plumb.dev/plumb/internal/store"
+	"plumb.dev/plumb/internal/target"
 )
 
 // Sync fetches the app's source now, reconciles the app and returns the
@@ -142,4 +143,49 @@ func (e *Engine) request(ctx context.Context, app string, r *request) (store.Syn
 	case <-ctx.Done():
 		return store.SyncRecord{}, fmt.Errorf("waiting for %s: %w", app, ctx.Err())
 	}
+}
+
+// Resources lists what the app owns or should own: sync state per object
+// from a fresh plan, and health per object when the driver can tell it.
+func (e *Engine) Resources(ctx context.Context, name string) ([]plumb.Resource, error) {
+	r, err := e.resolveApp(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	plan, err := e.plan(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	health := map[string]plumb.Resource{}
+	if rl, ok := r.tgt.driver.(target.ResourceLister); ok {
+		live, err := rl.Resources(ctx, r.ref())
+		if err != nil {
+			return nil, fmt.Errorf("resources of %s: %w", name, err)
+		}
+		for _, res := range live {
+			health[res.Object] = res
+		}
+	}
+	return resourcesOf(plan, health), nil
+}
+
+func resourcesOf(plan plumb.Plan, health map[string]plumb.Resource) []plumb.Resource {
+	out := make([]plumb.Resource, 0, len(plan.Actions))
+	for _, a := range plan.Actions {
+		res := plumb.Resource{Object: a.Object, Sync: plumb.SyncSynced}
+		if h, ok := health[a.Object]; ok {
+			res.Health, res.Message = h.Health, h.Message
+		}
+		switch {
+		case a.Type == plumb.ActionDelete || a.Reason == plumb.ReasonPruneDisabled:
+			res.Sync, res.Reason = plumb.SyncOutOfSync, a.Reason
+		case a.Changes():
+			res.Sync, res.Reason = plumb.SyncOutOfSync, a.Reason
+			if a.Type == plumb.ActionCreate && res.Health == "" {
+				res.Health = plumb.HealthMissing
+			}
+		}
+		out = append(out, res)
+	}
+	return out
 }

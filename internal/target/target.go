@@ -37,6 +37,13 @@ type Watcher interface {
 	Watch(ctx context.Context, app plumb.AppRef, changed func(plumb.Drift)) error
 }
 
+// ResourceLister is implemented by drivers that can tell the health of
+// each object an app owns. Object names match the ones in the driver's
+// plan actions.
+type ResourceLister interface {
+	Resources(ctx context.Context, app plumb.AppRef) ([]plumb.Resource, error)
+}
+
 // Deleter is implemented by drivers that can remove everything an app owns
 // (used when an App with prune is removed from config).
 type Deleter interface {
