@@ -109,7 +109,7 @@ func hashFiles(files []config.File) string {
 
 // watch re-reads the config every interval and applies it when it changed;
 // an invalid config is reported and the running one is kept.
-func (cl *configLoader) watch(ctx context.Context, eng *engine.Engine) {
+func (cl *configLoader) watch(ctx context.Context, eng *engine.Engine, apply func(context.Context, *config.Config) error) {
 	interval := cl.o.ConfigInterval
 	if interval <= 0 {
 		interval = 5 * time.Second
@@ -131,7 +131,7 @@ func (cl *configLoader) watch(ctx context.Context, eng *engine.Engine) {
 			continue
 		}
 		if err == nil {
-			err = eng.SetConfig(ctx, cfg)
+			err = apply(ctx, cfg)
 		}
 		if err != nil {
 			if msg := err.Error(); msg != lastErr {

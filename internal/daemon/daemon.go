@@ -18,7 +18,9 @@ import (
 	"plumb.dev/plumb/internal/api"
 	"plumb.dev/plumb/internal/config"
 	"plumb.dev/plumb/internal/engine"
+	"plumb.dev/plumb/internal/notify"
 	"plumb.dev/plumb/internal/source/git"
+	"plumb.dev/plumb/internal/store"
 	"plumb.dev/plumb/internal/store/sqlite"
 	"plumb.dev/plumb/internal/target"
 
@@ -62,33 +64,67 @@ func Run(ctx context.Context, o Options) error {
 		return fmt.Errorf("open state: %w", err)
 	}
 	defer db.Close()
-	eng, err := engine.New(engine.Options{
-		Store:       db,
-		NewSource:   sourceFactory(o.StateDir),
-		NewTarget:   targetFactory(o.StateDir),
-		Renderers:   renderers(o.StateDir),
-		Concurrency: o.Concurrency,
-	})
-	if err != nil {
+	d := &daemon{o: o, db: db}
+	if err := d.build(ctx); err != nil {
 		return err
-	}
-	cl, err := newConfigLoader(ctx, o)
-	if err != nil {
-		return err
-	}
-	cfg, err := cl.load(ctx)
-	if err != nil {
-		return err
-	}
-	if err := eng.SetConfig(ctx, cfg); err != nil {
-		return fmt.Errorf("start config: %w", err)
 	}
 	ln, err := listen(o.Listen)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: api.New(eng, db, nil, o.Version).Handler(), ReadHeaderTimeout: 10 * time.Second}
-	return run(ctx, o, eng, db, cl, srv, ln)
+	return d.serve(ctx, ln)
+}
+
+// daemon holds the running parts of plumb serve.
+type daemon struct {
+	o      Options
+	db     *sqlite.DB
+	eng    *engine.Engine
+	cl     *configLoader
+	notify *notify.Dispatcher
+	srv    *http.Server
+}
+
+// build creates the engine, loads the config and wires notifications and
+// the API; nothing runs yet.
+func (d *daemon) build(ctx context.Context) error {
+	var err error
+	d.eng, err = engine.New(engine.Options{
+		Store:       d.db,
+		NewSource:   sourceFactory(d.o.StateDir),
+		NewTarget:   targetFactory(d.o.StateDir),
+		Renderers:   renderers(d.o.StateDir),
+		Concurrency: d.o.Concurrency,
+	})
+	if err != nil {
+		return err
+	}
+	if d.cl, err = newConfigLoader(ctx, d.o); err != nil {
+		return err
+	}
+	cfg, err := d.cl.load(ctx)
+	if err != nil {
+		return err
+	}
+	if err := d.eng.SetConfig(ctx, cfg); err != nil {
+		return fmt.Errorf("start config: %w", err)
+	}
+	d.notify, err = notify.New(cfg.Notifiers, appInfo{eng: d.eng, db: d.db}, notify.Options{
+		OnFailure: func(ev store.Event) { d.eng.Emit(context.WithoutCancel(ctx), ev) },
+	})
+	if err != nil {
+		return fmt.Errorf("notifiers: %w", err)
+	}
+	d.srv = &http.Server{Handler: api.New(d.eng, d.db, nil, d.o.Version).Handler(), ReadHeaderTimeout: 10 * time.Second}
+	return nil
+}
+
+// apply makes a re-read config the running one.
+func (d *daemon) apply(ctx context.Context, cfg *config.Config) error {
+	if err := d.eng.SetConfig(ctx, cfg); err != nil {
+		return err
+	}
+	return d.notify.Update(cfg.Notifiers)
 }
 
 func (o *Options) defaults() error {
@@ -116,19 +152,23 @@ func (o *Options) defaults() error {
 	return nil
 }
 
-// run serves until ctx ends, then shuts the server and engine down.
-func run(ctx context.Context, o Options, eng *engine.Engine, db *sqlite.DB, cl *configLoader, srv *http.Server, ln net.Listener) error {
+// serve runs everything until ctx ends, then shuts the server and engine
+// down.
+func (d *daemon) serve(ctx context.Context, ln net.Listener) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	done := make(chan error, 3)
-	go func() { done <- eng.Run(ctx) }()
-	go func() { done <- ignoreClosed(srv.Serve(ln)) }()
-	go cl.watch(ctx, eng)
-	go retain(ctx, o, db)
-	go logEvents(ctx, o.Logger, eng)
-	o.Logger.Info("plumb serving", "api", apiURL(ln), "state", o.StateDir)
-	if o.Ready != nil {
-		o.Ready(ln.Addr().String())
+	done := make(chan error, 2)
+	go func() { done <- d.eng.Run(ctx) }()
+	go func() { done <- ignoreClosed(d.srv.Serve(ln)) }()
+	events, unsubscribe := d.eng.Subscribe()
+	defer unsubscribe()
+	go func() { _ = d.notify.Run(ctx, events) }()
+	go d.cl.watch(ctx, d.eng, d.apply)
+	go retain(ctx, d.o, d.db)
+	go logEvents(ctx, d.o.Logger, d.eng)
+	d.o.Logger.Info("plumb serving", "api", apiURL(ln), "state", d.o.StateDir)
+	if d.o.Ready != nil {
+		d.o.Ready(ln.Addr().String())
 	}
 	var err error
 	select {
@@ -138,7 +178,7 @@ func run(ctx context.Context, o Options, eng *engine.Engine, db *sqlite.DB, cl *
 	cancel()
 	sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer scancel()
-	_ = srv.Shutdown(sctx)
+	_ = d.srv.Shutdown(sctx)
 	return err
 }
 
