@@ -53,6 +53,7 @@ var routeCases = []routeCase{
 	{pattern: "GET /api/v1/apps/{app}/history", path: fixed("/api/v1/apps/team-a-web/history"), role: api.RoleViewer, scoped: true, ok: 200},
 	{pattern: "GET /api/v1/apps/{app}/diff", path: fixed("/api/v1/apps/team-a-web/diff"), role: api.RoleViewer, scoped: true, ok: 200},
 	{pattern: "GET /api/v1/apps/{app}/render", path: fixed("/api/v1/apps/team-a-web/render"), role: api.RoleViewer, scoped: true, ok: 200},
+	{pattern: "GET /api/v1/apps/{app}/resources", path: fixed("/api/v1/apps/team-a-web/resources"), role: api.RoleViewer, scoped: true, ok: 200},
 	{pattern: "GET /api/v1/apps/{app}/events", path: fixed("/api/v1/apps/team-a-web/events"), role: api.RoleViewer, scoped: true, ok: 200},
 	{pattern: "POST /api/v1/apps/{app}/sync", path: fixed("/api/v1/apps/team-a-web/sync"), role: api.RoleOperator, scoped: true, audit: "sync", ok: 200},
 	{pattern: "POST /api/v1/apps/{app}/rollback", path: fixed("/api/v1/apps/team-a-web/rollback"),

@@ -22,7 +22,30 @@ import (
 // ErrNoCredential is returned (wrapped) by an authenticator that finds no
 // credential it understands in a request; Chain then asks the next one.
 // It wraps api.ErrUnauthenticated.
-var ErrNoCredential = fmt.Errorf("%w: no credential (send \"Authorization: Bearer plumb_...\")", api.ErrUnauthenticated)
+var ErrNoCredential error = &denied{msg: `no credential (send "Authorization: Bearer plumb_...")`}
+
+// denied is an authentication failure: it wraps api.ErrUnauthenticated
+// (and its cause, if any) without repeating "unauthenticated", which the
+// API already prints.
+type denied struct {
+	msg   string
+	cause error
+}
+
+func (e *denied) Error() string { return e.msg }
+
+func (e *denied) Unwrap() []error {
+	if e.cause == nil {
+		return []error{api.ErrUnauthenticated}
+	}
+	return []error{api.ErrUnauthenticated, e.cause}
+}
+
+// deny returns a *denied error; %w in format names its cause.
+func deny(format string, args ...any) error {
+	err := fmt.Errorf(format, args...)
+	return &denied{msg: err.Error(), cause: errors.Unwrap(err)}
+}
 
 // TokenStore is what the Authenticator reads and updates.
 type TokenStore interface {
@@ -84,7 +107,7 @@ func (a *Authenticator) Authenticate(r *http.Request) (api.Principal, error) {
 	}
 	role, err := api.ParseRole(t.Role)
 	if err != nil {
-		return api.Principal{}, fmt.Errorf("%w: token %s: %w", api.ErrUnauthenticated, id, err)
+		return api.Principal{}, deny("token %s: %w", id, err)
 	}
 	a.touch(r.Context(), t)
 	return api.Principal{Name: t.Name, Role: role, Apps: t.Apps}, nil
@@ -111,19 +134,19 @@ func bearer(r *http.Request) (id, secret string, err error) {
 func (a *Authenticator) check(ctx context.Context, id, secret string) (token.Token, error) {
 	t, err := a.store.GetToken(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
-		return t, fmt.Errorf("%w: unknown token %s", api.ErrUnauthenticated, id)
+		return t, deny("unknown token %s", id)
 	}
 	if err != nil {
-		return t, fmt.Errorf("%w: look up token %s: %w", api.ErrUnauthenticated, id, err)
+		return t, deny("look up token %s: %w", id, err)
 	}
 	if !t.Verify(secret) {
-		return t, fmt.Errorf("%w: wrong secret for token %s", api.ErrUnauthenticated, id)
+		return t, deny("wrong secret for token %s", id)
 	}
 	switch t.State(a.now()) {
 	case token.StateRevoked:
-		return t, fmt.Errorf("%w: token %s was revoked", api.ErrUnauthenticated, id)
+		return t, deny("token %s was revoked", id)
 	case token.StateExpired:
-		return t, fmt.Errorf("%w: token %s expired at %s", api.ErrUnauthenticated, id, t.ExpiresAt.UTC().Format(time.RFC3339))
+		return t, deny("token %s expired at %s", id, t.ExpiresAt.UTC().Format(time.RFC3339))
 	}
 	return t, nil
 }

@@ -70,7 +70,7 @@ func (b *bootstrap) Authenticate(r *http.Request) (api.Principal, error) {
 	if !b.hasTokens.Load() {
 		list, err := b.store.ListTokens(r.Context())
 		if err != nil {
-			return api.Principal{}, fmt.Errorf("%w: list tokens: %w", api.ErrUnauthenticated, err)
+			return api.Principal{}, deny("list tokens: %w", err)
 		}
 		if len(list) == 0 {
 			return api.LocalAuth{}.Authenticate(r)
