@@ -40,8 +40,10 @@ func (e *NoTokensError) Error() string {
 // treats callers as the local admin until the first token is created, and
 // any other daemon refuses to start with a *NoTokensError.
 //
-// Pass the listener's actual address (ln.Addr().String()): host names are
-// not resolved, so "localhost:7070" does not count as loopback.
+// Pass the address the listener really has ("127.0.0.1:7070", a URL like
+// "http://127.0.0.1:7070", or "unix:///run/plumb.sock"): host names are
+// not resolved, so "localhost:7070" does not count as loopback, and a bare
+// relative socket path is not recognised.
 func ForListener(ctx context.Context, addr string, s Store, opts ...Option) (api.Authenticator, error) {
 	list, err := s.ListTokens(ctx)
 	if err != nil {
@@ -80,11 +82,14 @@ func (b *bootstrap) Authenticate(r *http.Request) (api.Principal, error) {
 	return b.tokens.Authenticate(r)
 }
 
-// IsLoopback reports whether addr (host:port, an IP, or a unix socket path
-// or unix:// URL) can only be reached from this host.
+// IsLoopback reports whether addr (host:port, an IP, an http(s):// URL, or
+// a unix socket path or unix:// URL) can only be reached from this host.
 func IsLoopback(addr string) bool {
 	if strings.HasPrefix(addr, "unix:") || strings.HasPrefix(addr, "/") || strings.HasPrefix(addr, "@") {
 		return true
+	}
+	if _, rest, ok := strings.Cut(addr, "://"); ok {
+		addr, _, _ = strings.Cut(rest, "/")
 	}
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
