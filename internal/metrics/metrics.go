@@ -6,7 +6,8 @@
 // Metrics keeps its own registry (with the Go runtime and process
 // collectors), so nothing else in the binary adds series to it by accident.
 // It implements engine.Observer; Queue returns the engine's
-// workqueue.MetricsProvider.
+// workqueue.MetricsProvider; WebhookReport takes the webhook handler's
+// reports (webhook.Options.Report).
 //
 // Cardinality. plumb is meant to run thousands of apps, so series whose
 // count grows with the number of apps are kept to the few that need the

@@ -2,12 +2,14 @@ package metrics
 
 import (
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"plumb.dev/plumb"
 	"plumb.dev/plumb/internal/store"
+	"plumb.dev/plumb/internal/webhook"
 )
 
 // TestObserverSeries drives every Observer method and the webhook counter
@@ -88,4 +90,26 @@ func TestLabelValuesFromOutside(t *testing.T) {
 			t.Errorf("scrape lacks %s", want)
 		}
 	}
+}
+
+// TestWebhookReport feeds the webhook handler's reports and checks that
+// receivers named in URLs that do not exist share one series.
+func TestWebhookReport(t *testing.T) {
+	m := New(Options{})
+	for _, r := range []webhook.Report{
+		{Receiver: "github", Status: http.StatusAccepted},
+		{Receiver: "github", Status: http.StatusAccepted},
+		{Receiver: "github", Status: http.StatusOK},
+		{Receiver: "github", Status: http.StatusUnauthorized, Err: "bad signature"},
+		{Receiver: "gitlab", Status: http.StatusBadRequest},
+		{Receiver: "gitlab", Status: http.StatusRequestEntityTooLarge},
+		{Receiver: "gitlab", Status: http.StatusMethodNotAllowed},
+		{Receiver: "gitlab", Status: http.StatusInternalServerError},
+		{Receiver: "gitlab", Status: http.StatusTeapot},
+		{Receiver: "probe-1", Status: http.StatusNotFound},
+		{Receiver: "probe-2", Status: http.StatusNotFound},
+	} {
+		m.WebhookReport(r)
+	}
+	golden(t, "webhook.txt", series(scrape(t, m.Handler()), "plumb_webhook_"))
 }
