@@ -2,6 +2,8 @@ package kubernetes
 
 import (
 	"fmt"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -43,7 +45,7 @@ func BenchmarkApply1000ConfigMapsCold(b *testing.B) {
 		ns := env.NewNamespace(b)
 		app := plumb.AppRef{Name: ns, Namespace: ns}
 		objs := manyConfigMaps(b, ns, 1000)
-		d, err := NewForConfig("bench", env.Config, config.KubernetesTarget{})
+		d, err := NewForConfig("bench", env.Config, benchTarget())
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -128,4 +130,11 @@ func waitWatchedB(b *testing.B, d *Driver, app string) {
 		case <-time.After(10 * time.Millisecond):
 		}
 	}
+}
+
+// benchTarget is the target config benchmarks use; PLUMB_BENCH_CONCURRENCY
+// overrides the driver's concurrency to compare settings.
+func benchTarget() config.KubernetesTarget {
+	n, _ := strconv.Atoi(os.Getenv("PLUMB_BENCH_CONCURRENCY"))
+	return config.KubernetesTarget{Concurrency: n}
 }

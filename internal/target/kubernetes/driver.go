@@ -18,6 +18,7 @@ import (
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/metadata"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/restmapper"
 	"k8s.io/client-go/tools/clientcmd"
@@ -47,6 +48,7 @@ type Driver struct {
 	cfg         config.KubernetesTarget
 	restConfig  *rest.Config
 	dyn         dynamic.Interface
+	meta        metadata.Interface
 	mapper      *restmapper.DeferredDiscoveryRESTMapper
 	invNS       string
 	concurrency int
@@ -55,6 +57,7 @@ type Driver struct {
 
 	mu          sync.Mutex
 	impersonate map[string]dynamic.Interface
+	metaAs      map[string]metadata.Interface
 	apps        map[string]*appState
 }
 
@@ -88,16 +91,21 @@ func NewForConfig(name string, rc *rest.Config, kt config.KubernetesTarget) (*Dr
 	if err != nil {
 		return nil, fmt.Errorf("kubernetes client: %w", err)
 	}
+	mc, err := metadata.NewForConfig(rc)
+	if err != nil {
+		return nil, fmt.Errorf("kubernetes metadata client: %w", err)
+	}
 	dc, err := discovery.NewDiscoveryClientForConfig(rc)
 	if err != nil {
 		return nil, fmt.Errorf("kubernetes discovery: %w", err)
 	}
 	d := &Driver{
-		name: name, cfg: kt, restConfig: rc, dyn: dyn,
+		name: name, cfg: kt, restConfig: rc, dyn: dyn, meta: mc,
 		mapper:      restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(dc)),
 		invNS:       kt.InventoryNamespace,
 		concurrency: kt.Concurrency,
 		impersonate: map[string]dynamic.Interface{},
+		metaAs:      map[string]metadata.Interface{},
 		apps:        map[string]*appState{},
 	}
 	if d.invNS == "" {
@@ -156,6 +164,27 @@ func (d *Driver) clientFor(app plumb.AppRef) (dynamic.Interface, error) {
 		return nil, fmt.Errorf("impersonate %s: %w", user, err)
 	}
 	d.impersonate[user] = c
+	return c, nil
+}
+
+// metadataFor returns the metadata-only client that acts for app.
+func (d *Driver) metadataFor(app plumb.AppRef) (metadata.Interface, error) {
+	user := d.serviceAccountUser(app)
+	if user == "" {
+		return d.meta, nil
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if c, ok := d.metaAs[user]; ok {
+		return c, nil
+	}
+	rc := rest.CopyConfig(d.restConfig)
+	rc.Impersonate = rest.ImpersonationConfig{UserName: user}
+	c, err := metadata.NewForConfig(rc)
+	if err != nil {
+		return nil, fmt.Errorf("impersonate %s: %w", user, err)
+	}
+	d.metaAs[user] = c
 	return c, nil
 }
 

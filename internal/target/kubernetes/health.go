@@ -95,14 +95,20 @@ func ObjectHealth(u *unstructured.Unstructured) plumb.Health {
 
 // WaitHealthy polls hc every interval until app is Healthy or ctx ends.
 // When ctx ends first, an app still Progressing is reported Degraded with
-// the object that held it up; the last error, if any, is returned.
+// the object that held it up. The error is the last Health error, when no
+// Health call succeeded after it.
 func WaitHealthy(ctx context.Context, hc target.HealthChecker, app plumb.AppRef, interval time.Duration) (plumb.Health, error) {
-	var last plumb.Health
+	last := plumb.Health{Status: plumb.HealthUnknown, Message: "health not known yet"}
 	var lastErr error
 	for {
-		last, lastErr = hc.Health(ctx, app)
-		if lastErr == nil && last.Status == plumb.HealthHealthy {
-			return last, nil
+		h, err := hc.Health(ctx, app)
+		switch {
+		case err == nil && h.Status == plumb.HealthHealthy:
+			return h, nil
+		case err == nil:
+			last, lastErr = h, nil
+		case ctx.Err() == nil:
+			lastErr = err
 		}
 		select {
 		case <-ctx.Done():

@@ -96,8 +96,12 @@ func (d *Driver) planLive(ctx context.Context, app plumb.AppRef, p *prepared, st
 	if err != nil {
 		return nil, err
 	}
+	absent, err := d.absent(ctx, app, p, live)
+	if err != nil {
+		return nil, err
+	}
 	ps := &planState{syncKey: syncKey(p.setHash, prune), p: p, inv: inv}
-	pl := &planner{d: d, cl: cl, app: app, st: st, inv: inv, live: live, scrub: p.scrub, newNS: map[string]bool{}}
+	pl := &planner{d: d, cl: cl, app: app, st: st, inv: inv, live: live, absent: absent, scrub: p.scrub, newNS: map[string]bool{}}
 	if err := pl.planDesired(ctx, p); err != nil {
 		return nil, err
 	}
@@ -151,13 +155,15 @@ func (d *Driver) orphanTypes(p *prepared, inv Inventory) (map[ObjKey]typeInfo, e
 
 // planner plans the desired objects of one app.
 type planner struct {
-	d     *Driver
-	cl    dynamic.Interface
-	app   plumb.AppRef
-	st    *appState
-	inv   Inventory
-	live  liveSet
-	scrub *Scrubber
+	d    *Driver
+	cl   dynamic.Interface
+	app  plumb.AppRef
+	st   *appState
+	inv  Inventory
+	live liveSet
+	// absent holds objects that do not exist at all: plain creates.
+	absent map[ObjKey]bool
+	scrub  *Scrubber
 	// newNS holds namespaces this plan creates: objects in them cannot be
 	// dry-run yet.
 	newNS map[string]bool
@@ -210,6 +216,9 @@ func (pl *planner) planObject(ctx context.Context, o *desiredObj) (*objPlan, err
 		op.action = unchanged(o.key)
 		return op, nil
 	}
+	if pl.absent[o.key] {
+		return pl.planBlind(op, "")
+	}
 	if why := pl.cannotDryRun(o); why != "" {
 		return pl.planBlind(op, why)
 	}
@@ -237,13 +246,28 @@ func (pl *planner) cannotDryRun(o *desiredObj) string {
 	return ""
 }
 
+// joinDetail joins non-empty details with "; ".
+func joinDetail(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return a + "; " + b
+}
+
 // planBlind plans a create without a dry-run.
 func (pl *planner) planBlind(op *objPlan, why string) (*objPlan, error) {
 	diff, err := Diff(op.key.String(), nil, op.desire.obj)
 	if err != nil {
 		return nil, err
 	}
-	op.action = plumb.Action{Type: plumb.ActionCreate, Object: op.key.String(), Reason: plumb.ReasonAddedInGit, Detail: why, Diff: diff}
+	reason := plumb.ReasonAddedInGit
+	if e, owned := pl.inv[op.key]; owned && e.Hash != "" {
+		reason, why = plumb.ReasonMissingLive, joinDetail("deleted from the target", why)
+	}
+	op.action = plumb.Action{Type: plumb.ActionCreate, Object: op.key.String(), Reason: reason, Detail: why, Diff: diff}
 	return op, nil
 }
 
