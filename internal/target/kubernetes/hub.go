@@ -128,6 +128,15 @@ func (h *hub) cached(gvr schema.GroupVersionResource, app, namespace string) ([]
 	return out, true
 }
 
+// covers reports whether a synced informer serves gvr for app.
+func (h *hub) covers(gvr schema.GroupVersionResource, app string) bool {
+	h.mu.Lock()
+	si, ok := h.informers[gvr]
+	covered := ok && si.apps[app] > 0
+	h.mu.Unlock()
+	return covered && si.inf.HasSynced()
+}
+
 // subscribe registers a subscription for events of its app.
 func (h *hub) subscribe(s *subscription) {
 	h.mu.Lock()

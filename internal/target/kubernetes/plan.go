@@ -231,6 +231,12 @@ func (pl *planner) planObject(ctx context.Context, o *desiredObj) (*objPlan, err
 			return nil, err
 		}
 	}
+	if live != nil && pl.d.hub.covers(o.typ.gvr, pl.app.Name) && !sameContent(live, merged) {
+		// The informer may lag behind plumb's own last write: confirm.
+		if live, err = pl.getFresh(ctx, o); err != nil {
+			return nil, err
+		}
+	}
 	op.live = live
 	return op, pl.classify(op, live, merged, entry, owned)
 }
@@ -283,6 +289,18 @@ func (pl *planner) getUnlabeled(ctx context.Context, o *desiredObj) (*unstructur
 	}
 	if other := u.GetLabels()[LabelApp]; other != "" && other != pl.app.Name {
 		return nil, fmt.Errorf("%s: owned by app %q (label %s=%s); remove it from one of the apps", o.key, other, LabelApp, other)
+	}
+	return u, nil
+}
+
+// getFresh reads o from the API server, nil when it does not exist.
+func (pl *planner) getFresh(ctx context.Context, o *desiredObj) (*unstructured.Unstructured, error) {
+	u, err := pl.cl.Resource(o.typ.gvr).Namespace(o.key.Namespace).Get(ctx, o.key.Name, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get %s: %w", o.key, err)
 	}
 	return u, nil
 }

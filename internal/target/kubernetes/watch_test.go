@@ -2,6 +2,7 @@ package kubernetes
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -124,4 +125,21 @@ func mustPrepare(t *testing.T, f *fixture, objs []*unstructured.Unstructured) *p
 		t.Fatal(err)
 	}
 	return p
+}
+
+func TestReplanRightAfterApplyWithWatch(t *testing.T) {
+	f := newFixture(t, config.KubernetesTarget{})
+	f.sync(t, objects(t, f.ns, deployment), true)
+	drifts := f.watch(t)
+	for i := range 5 {
+		objs := objects(t, f.ns, strings.Replace(deployment, `a: "1"`, fmt.Sprintf(`a: "v%d"`, i), 1))
+		f.sync(t, objs, true)
+		// The informers may not have seen the apply yet; the plan must
+		// not mistake their stale copy for drift.
+		if p := f.plan(t, objs, true); p.HasChanges() {
+			t.Fatalf("round %d: plan right after apply has changes: %+v", i, p.Actions)
+		}
+	}
+	time.Sleep(300 * time.Millisecond)
+	noDrift(t, drifts)
 }
