@@ -136,7 +136,7 @@ func (ex *executor) pending(inv Inventory) Inventory {
 	for _, o := range ex.ps.p.objs {
 		e := entryOf(o.obj, "")
 		if old, ok := inv[o.key]; ok {
-			e.Hash = old.Hash
+			e.Hash, e.ResourceVersion = old.Hash, old.ResourceVersion
 		}
 		out[o.key] = e
 	}

@@ -265,7 +265,9 @@ func (ex *executor) final(pre Inventory) Inventory {
 			out[o.key] = pre[o.key]
 			continue
 		}
-		out[o.key] = entryOf(o.obj, o.hash)
+		e := entryOf(o.obj, o.hash)
+		e.ResourceVersion = ex.st.seenVersion(o.key)
+		out[o.key] = e
 	}
 	for _, op := range ex.ps.objs {
 		if op.desire != nil || !keepOrphan(op, ex.prune, failed[op.key]) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -21,19 +22,46 @@ import (
 // counter counts the requests a driver sends, and the writes among them.
 type counter struct {
 	all, writes atomic.Int64
+	mu          sync.Mutex
+	dryRuns     []string // paths of dry-run requests
 }
 
 func (c *counter) wrap(rt http.RoundTripper) http.RoundTripper {
 	return roundTripFunc(func(r *http.Request) (*http.Response, error) {
 		c.all.Add(1)
-		if r.Method != http.MethodGet && !strings.Contains(r.URL.RawQuery, "dryRun") {
+		dry := strings.Contains(r.URL.RawQuery, "dryRun")
+		if r.Method != http.MethodGet && !dry {
 			c.writes.Add(1)
+		}
+		if dry {
+			c.mu.Lock()
+			c.dryRuns = append(c.dryRuns, r.URL.Path)
+			c.mu.Unlock()
 		}
 		return rt.RoundTrip(r)
 	})
 }
 
-func (c *counter) reset() { c.all.Store(0); c.writes.Store(0) }
+func (c *counter) reset() {
+	c.all.Store(0)
+	c.writes.Store(0)
+	c.mu.Lock()
+	c.dryRuns = nil
+	c.mu.Unlock()
+}
+
+// dryRunsOf returns the dry-run request paths that contain part.
+func (c *counter) dryRunsOf(part string) []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []string
+	for _, p := range c.dryRuns {
+		if strings.Contains(p, part) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
 
 type roundTripFunc func(*http.Request) (*http.Response, error)
 

@@ -18,6 +18,10 @@ type Entry struct {
 	// Hash digests the desired manifest plumb last applied ("" when the
 	// apply has not succeeded yet).
 	Hash string
+	// ResourceVersion is the version at which the live object was last
+	// known to match that manifest ("" when unknown): a later driver that
+	// finds the object still at this version needs no dry-run for it.
+	ResourceVersion string
 }
 
 // Key returns the entry's object key.
@@ -38,13 +42,14 @@ type Inventory map[ObjKey]Entry
 const inventoryKey = "objects"
 
 // Encode renders the inventory one object per line, sorted in apply order:
-// "apiVersion kind namespace name hash", with "-" for an empty field.
+// "apiVersion kind namespace name hash resourceVersion", with "-" for an
+// empty field.
 func (inv Inventory) Encode() string {
 	keys := inv.Keys()
 	var b strings.Builder
 	for _, k := range keys {
 		e := inv[k]
-		fmt.Fprintf(&b, "%s %s %s %s %s\n", e.APIVersion, e.Kind, dash(e.Namespace), e.Name, dash(e.Hash))
+		fmt.Fprintf(&b, "%s %s %s %s %s %s\n", e.APIVersion, e.Kind, dash(e.Namespace), e.Name, dash(e.Hash), dash(e.ResourceVersion))
 	}
 	return b.String()
 }
@@ -70,10 +75,13 @@ func DecodeInventory(s string) (Inventory, error) {
 			continue
 		}
 		f := strings.Fields(line)
-		if len(f) != 5 {
-			return nil, fmt.Errorf("line %d: want 5 fields (apiVersion kind namespace name hash), got %d", n, len(f))
+		if len(f) != 5 && len(f) != 6 {
+			return nil, fmt.Errorf("line %d: want 6 fields (apiVersion kind namespace name hash resourceVersion), got %d", n, len(f))
 		}
 		e := Entry{APIVersion: f[0], Kind: f[1], Namespace: undash(f[2]), Name: f[3], Hash: undash(f[4])}
+		if len(f) == 6 {
+			e.ResourceVersion = undash(f[5])
+		}
 		inv[e.Key()] = e
 	}
 	if err := sc.Err(); err != nil {

@@ -35,6 +35,11 @@ func (d *Driver) inventory(ctx context.Context, app string, st *appState) (Inven
 	}
 	st.mu.Lock()
 	st.inv = inv
+	for k, e := range inv {
+		if _, known := st.seen[k]; !known && e.ResourceVersion != "" {
+			st.seen[k] = e.ResourceVersion
+		}
+	}
 	st.mu.Unlock()
 	return inv, nil
 }

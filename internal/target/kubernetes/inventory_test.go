@@ -8,7 +8,7 @@ import (
 func TestInventoryRoundTrip(t *testing.T) {
 	inv := Inventory{}
 	for _, e := range []Entry{
-		{APIVersion: "apps/v1", Kind: "Deployment", Namespace: "web", Name: "api", Hash: "abc"},
+		{APIVersion: "apps/v1", Kind: "Deployment", Namespace: "web", Name: "api", Hash: "abc", ResourceVersion: "42"},
 		{APIVersion: "v1", Kind: "Namespace", Name: "web", Hash: "def"},
 		{APIVersion: "example.com/v1", Kind: "Widget", Namespace: "web", Name: "w"},
 	} {
@@ -27,7 +27,7 @@ func TestInventoryRoundTrip(t *testing.T) {
 
 func TestDecodeInventoryErrors(t *testing.T) {
 	tests := []struct{ name, text, want string }{
-		{"too few fields", "v1 ConfigMap web\n", "line 1: want 5 fields"},
+		{"too few fields", "v1 ConfigMap web\n", "line 1: want 6 fields"},
 		{"second line", "v1 ConfigMap web a h\nbroken\n", "line 2:"},
 	}
 	for _, tt := range tests {

@@ -117,3 +117,10 @@ func (st *appState) see(key ObjKey, rv string) {
 	st.seen[key] = rv
 	st.mu.Unlock()
 }
+
+// seenVersion returns the version at which key was known to match desired.
+func (st *appState) seenVersion(key ObjKey) string {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.seen[key]
+}
