@@ -33,6 +33,8 @@ func newServe() *cobra.Command {
 	f.IntVar(&o.Concurrency, "concurrency", 4, "apps reconciled at once")
 	f.IntVar(&o.HistoryKeep, "history-keep", 200, "syncs kept per app")
 	f.DurationVar(&o.HistoryMaxAge, "history-max-age", 90*24*time.Hour, "syncs older than this are deleted")
+	f.StringVar(&o.TLSCert, "tls-cert", "", "TLS certificate file (PEM); serve the API over HTTPS")
+	f.StringVar(&o.TLSKey, "tls-key", "", "TLS private key file (PEM)")
 	f.StringVar(&logFormat, "log-format", "text", "log format: text or json")
 	return cmd
 }

@@ -2,6 +2,8 @@ package api
 
 import (
 	"bytes"
+	"crypto/tls"
+	"crypto/x509"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 
 	"plumb.dev/plumb"
@@ -28,11 +31,26 @@ type Client struct {
 
 // NewClient returns a client for server: an http(s):// URL, a host:port,
 // or unix:///path/to/socket.
-func NewClient(server, token string) (*Client, error) {
+func NewClient(server, token string) (*Client, error) { return NewClientCA(server, token, "") }
+
+// NewClientCA is NewClient trusting the CA certificates in caFile (PEM)
+// for an https server, e.g. a self-signed daemon certificate.
+func NewClientCA(server, token, caFile string) (*Client, error) {
 	if server == "" {
 		server = DefaultServer
 	}
 	c := &Client{token: token, http: &http.Client{}}
+	if caFile != "" {
+		pem, err := os.ReadFile(caFile)
+		if err != nil {
+			return nil, fmt.Errorf("CA certificate: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("CA certificate %s: no PEM certificate in it", caFile)
+		}
+		c.http.Transport = &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}
+	}
 	switch {
 	case strings.HasPrefix(server, "unix://"):
 		sock := strings.TrimPrefix(server, "unix://")

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"sync"
@@ -105,7 +106,8 @@ func newEnv(t *testing.T) *env {
 		}
 	}
 	eng := newFakeEngine()
-	srv := httptest.NewServer(api.New(eng, db, auth.New(db), "test").Handler())
+	metrics := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("plumb_up 1\n")) })
+	srv := httptest.NewServer(api.New(eng, db, auth.New(db), "test").WithMetrics(metrics).Handler())
 	t.Cleanup(srv.Close)
 	return &env{db: db, eng: eng, url: srv.URL}
 }

@@ -68,6 +68,10 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) {
+	if p := PrincipalFrom(r.Context()); len(p.Apps) > 0 {
+		writeJSON(w, http.StatusForbidden, Error{Error: p.Name + " is limited to some apps and may not read the whole audit log"})
+		return
+	}
 	limit, err := intParam(r.URL.Query().Get("limit"), 100)
 	if err != nil {
 		writeError(w, err)

@@ -62,7 +62,9 @@ var routeCases = []routeCase{
 	{pattern: "POST /api/v1/apps/{app}/resume", path: fixed("/api/v1/apps/team-a-web/resume"), role: api.RoleOperator, scoped: true, audit: "resume", ok: 200},
 	{pattern: "GET /api/v1/events", path: fixed("/api/v1/events"), role: api.RoleViewer, ok: 200},
 	{pattern: "GET /api/v1/stream", path: fixed("/api/v1/stream"), role: api.RoleViewer, ok: 200},
-	{pattern: "GET /api/v1/audit", path: fixed("/api/v1/audit"), role: api.RoleAdmin, ok: 200},
+	{pattern: "GET /api/v1/audit", path: fixed("/api/v1/audit"), role: api.RoleAdmin, scoped: true, ok: 200},
+	{pattern: "GET /api/v1/dora", path: fixed("/api/v1/dora"), role: api.RoleViewer, ok: 200},
+	{pattern: "GET /metrics", path: fixed("/metrics"), role: api.RoleViewer, ok: 200},
 	{pattern: "POST /api/v1/tokens", path: fixed("/api/v1/tokens"), role: api.RoleAdmin, scoped: true, audit: "create-token", ok: 201,
 		body: func() string {
 			return `{"name": "made-` + strconv.FormatInt(tokenNames.Add(1), 10) + `", "role": "viewer", "apps": ["team-a-*"], "expiresIn": "1h"}`
@@ -116,7 +118,7 @@ var callers = []caller{
 		want: func(rc routeCase) (int, bool) { return deniedOr(rc, rc.scoped, http.StatusForbidden) }},
 	{name: "right role, right apps",
 		token: func(t *testing.T, e *env, rc routeCase) string {
-			if strings.Contains(rc.pattern, "/tokens") {
+			if strings.Contains(rc.pattern, "/tokens") || strings.Contains(rc.pattern, "/audit") {
 				return e.token(t, "right-"+strconv.FormatInt(tokenNames.Add(1), 10), plumbtoken.RoleAdmin)
 			}
 			return e.token(t, "right-"+strconv.FormatInt(tokenNames.Add(1), 10), roleName(max(rc.role, api.RoleViewer)), "team-a-*")

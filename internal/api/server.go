@@ -48,6 +48,14 @@ type Server struct {
 	auth    Authenticator
 	version string
 	now     func() time.Time
+	metrics http.Handler
+}
+
+// WithMetrics serves h at /metrics to viewers (Prometheus scrapes with a
+// viewer token once tokens exist).
+func (s *Server) WithMetrics(h http.Handler) *Server {
+	s.metrics = h
+	return s
 }
 
 // New returns an API server. auth may be nil: every caller is then the
@@ -78,7 +86,11 @@ func (s *Server) Handler() http.Handler {
 	s.route(mux, "GET /api/v1/events", RoleViewer, s.handleEvents)
 	s.route(mux, "GET /api/v1/stream", RoleViewer, s.handleStream)
 	s.route(mux, "GET /api/v1/audit", RoleAdmin, s.handleAudit)
+	s.route(mux, "GET /api/v1/dora", RoleViewer, s.handleDora)
 	s.TokenRoutes(mux, tokenAdminOf(s.store))
+	if s.metrics != nil {
+		s.route(mux, "GET /metrics", RoleViewer, s.metrics.ServeHTTP)
+	}
 	return mux
 }
 

@@ -15,14 +15,18 @@ import (
 	"strings"
 	"time"
 
+	"plumb.dev/plumb"
 	"plumb.dev/plumb/internal/api"
+	"plumb.dev/plumb/internal/auth"
 	"plumb.dev/plumb/internal/config"
 	"plumb.dev/plumb/internal/engine"
+	"plumb.dev/plumb/internal/metrics"
 	"plumb.dev/plumb/internal/notify"
 	"plumb.dev/plumb/internal/source/git"
 	"plumb.dev/plumb/internal/store"
 	"plumb.dev/plumb/internal/store/sqlite"
 	"plumb.dev/plumb/internal/target"
+	"plumb.dev/plumb/internal/webhook"
 
 	_ "plumb.dev/plumb/internal/target/files"      // registers the files driver
 	_ "plumb.dev/plumb/internal/target/kubernetes" // registers the kubernetes driver
@@ -46,8 +50,10 @@ type Options struct {
 	// HistoryKeep and HistoryMaxAge bound sync history per app.
 	HistoryKeep   int
 	HistoryMaxAge time.Duration
-	Version       string
-	Logger        *slog.Logger
+	// TLSCert and TLSKey, when set, serve the API over TLS.
+	TLSCert, TLSKey string
+	Version         string
+	Logger          *slog.Logger
 	// Ready, when set, is called with the API address once it listens.
 	Ready func(addr string)
 }
@@ -72,6 +78,10 @@ func Run(ctx context.Context, o Options) error {
 	if err != nil {
 		return err
 	}
+	if err := d.secure(ctx, ln); err != nil {
+		ln.Close()
+		return err
+	}
 	return d.serve(ctx, ln)
 }
 
@@ -80,21 +90,27 @@ type daemon struct {
 	o      Options
 	db     *sqlite.DB
 	eng    *engine.Engine
-	cl     *configLoader
-	notify *notify.Dispatcher
-	srv    *http.Server
+	cl      *configLoader
+	notify  *notify.Dispatcher
+	metrics *metrics.Metrics
+	hooks   *webhook.Handler
+	api     *api.Server
+	srv     *http.Server
 }
 
 // build creates the engine, loads the config and wires notifications and
 // the API; nothing runs yet.
 func (d *daemon) build(ctx context.Context) error {
 	var err error
+	d.metrics = metrics.New(metrics.Options{Status: d.db, Syncs: d.db})
 	d.eng, err = engine.New(engine.Options{
-		Store:       d.db,
-		NewSource:   sourceFactory(d.o.StateDir),
-		NewTarget:   targetFactory(d.o.StateDir),
-		Renderers:   renderers(d.o.StateDir),
-		Concurrency: d.o.Concurrency,
+		Store:        d.db,
+		NewSource:    sourceFactory(d.o.StateDir),
+		NewTarget:    targetFactory(d.o.StateDir),
+		Renderers:    renderers(d.o.StateDir),
+		Concurrency:  d.o.Concurrency,
+		Observer:     d.metrics,
+		QueueMetrics: d.metrics.Queue(),
 	})
 	if err != nil {
 		return err
@@ -115,13 +131,62 @@ func (d *daemon) build(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("notifiers: %w", err)
 	}
-	d.srv = &http.Server{Handler: api.New(d.eng, d.db, nil, d.o.Version).Handler(), ReadHeaderTimeout: 10 * time.Second}
+	d.hooks, err = webhook.New(cfg.Receivers, webhook.TriggerFunc(d.onPush), webhook.Options{Report: d.onWebhook})
+	if err != nil {
+		return fmt.Errorf("receivers: %w", err)
+	}
 	return nil
+}
+
+// secure chooses how callers authenticate on the listener (tokens, or the
+// local admin on loopback until a token exists), sets up TLS, and builds
+// the HTTP server: webhooks (signed, not token-authenticated) beside the
+// API and /metrics.
+func (d *daemon) secure(ctx context.Context, ln net.Listener) error {
+	authn, err := auth.ForListener(ctx, apiURL(ln), d.db)
+	if err != nil {
+		return err
+	}
+	d.api = api.New(d.eng, d.db, authn, d.o.Version).WithMetrics(d.metrics.Handler())
+	mux := http.NewServeMux()
+	d.hooks.Register(mux)
+	mux.Handle("/", d.api.Handler())
+	d.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	if d.o.TLSCert == "" && d.o.TLSKey == "" {
+		if !auth.IsLoopback(apiURL(ln)) {
+			d.o.Logger.Warn("serving the API beyond loopback without TLS: tokens cross the network in clear text; use --tls-cert and --tls-key", "listen", ln.Addr().String())
+		}
+		return nil
+	}
+	if d.srv.TLSConfig, err = auth.LoadTLS(d.o.TLSCert, d.o.TLSKey); err != nil {
+		return fmt.Errorf("tls: %w", err)
+	}
+	return nil
+}
+
+// onPush fetches a source named by a webhook receiver now; its apps whose
+// revision moved are queued.
+func (d *daemon) onPush(ctx context.Context, source string, _ webhook.Push) error {
+	_, err := d.eng.FetchSource(ctx, source, plumb.TriggerWebhook)
+	return err
+}
+
+// onWebhook counts a delivery and logs it.
+func (d *daemon) onWebhook(r webhook.Report) {
+	d.metrics.WebhookReport(r)
+	attrs := []any{"receiver", r.Receiver, "status", r.Status}
+	if r.Err != "" {
+		attrs = append(attrs, "err", r.Err)
+	}
+	d.o.Logger.Info("webhook", attrs...)
 }
 
 // apply makes a re-read config the running one.
 func (d *daemon) apply(ctx context.Context, cfg *config.Config) error {
 	if err := d.eng.SetConfig(ctx, cfg); err != nil {
+		return err
+	}
+	if err := d.hooks.SetReceivers(cfg.Receivers); err != nil {
 		return err
 	}
 	return d.notify.Update(cfg.Notifiers)
@@ -159,7 +224,7 @@ func (d *daemon) serve(ctx context.Context, ln net.Listener) error {
 	defer cancel()
 	done := make(chan error, 2)
 	go func() { done <- d.eng.Run(ctx) }()
-	go func() { done <- ignoreClosed(d.srv.Serve(ln)) }()
+	go func() { done <- ignoreClosed(d.listenAndServe(ln)) }()
 	events, unsubscribe := d.eng.Subscribe()
 	defer unsubscribe()
 	go func() { _ = d.notify.Run(ctx, events) }()
@@ -180,6 +245,13 @@ func (d *daemon) serve(ctx context.Context, ln net.Listener) error {
 	defer scancel()
 	_ = d.srv.Shutdown(sctx)
 	return err
+}
+
+func (d *daemon) listenAndServe(ln net.Listener) error {
+	if d.srv.TLSConfig != nil {
+		return d.srv.ServeTLS(ln, "", "")
+	}
+	return d.srv.Serve(ln)
 }
 
 // listen opens the API listener: host:port, or unix:///path for a socket

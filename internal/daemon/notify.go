@@ -27,20 +27,18 @@ func (i appInfo) AppContext(ctx context.Context, app, revision string) (notify.A
 	if s := cfg.Source(a.Source); s != nil && s.Git != nil {
 		out.SourceURL = s.Git.URL
 	}
-	st, err := i.db.GetStatus(ctx, app)
-	if err == nil && (revision == "" || revision == st.Revision) {
-		out.Commit = st.Commit
-		return out, nil
-	}
 	recs, err := i.db.ListSyncs(ctx, app, 10, 0)
 	if err != nil {
 		return out, err
 	}
 	for _, r := range recs {
-		if r.Revision == revision {
+		if revision == "" || r.Revision == revision {
 			out.Commit, out.Reason = r.Commit, r.Reason
-			break
+			return out, nil
 		}
+	}
+	if st, err := i.db.GetStatus(ctx, app); err == nil {
+		out.Commit = st.Commit
 	}
 	return out, nil
 }
