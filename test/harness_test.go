@@ -19,6 +19,7 @@ import (
 
 	"plumb.dev/plumb/internal/api"
 	"plumb.dev/plumb/internal/gittest"
+	"plumb.dev/plumb/internal/k8stest"
 	"plumb.dev/plumb/internal/store"
 )
 
@@ -39,9 +40,8 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "build plumb:", err)
 		os.Exit(1)
 	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	defer os.RemoveAll(dir)
+	k8stest.Main(m) // the Kubernetes tests need a testbed; the others ignore it
 }
 
 // env is one test's world: a served Git repo, a live dir and a config dir.
