@@ -38,19 +38,36 @@ func (d *Driver) Apply(ctx context.Context, plan plumb.Plan) (plumb.Result, erro
 // planFor returns the computed plan behind plan: the one Plan just made
 // when it matches, otherwise a fresh one.
 func (d *Driver) planFor(ctx context.Context, plan plumb.Plan) (*planState, error) {
+	st := d.state(plan.App.Name)
+	st.mu.Lock()
+	last := st.last
+	st.mu.Unlock()
+	if last != nil && last.plan.Prune == plan.Prune && sameObjects(last.plan.Desired.Objects, plan.Desired.Objects) {
+		return last, nil // the very desired state Plan just saw
+	}
 	p, err := d.prepare(plan.App, plan.Desired.Objects)
 	if err != nil {
 		return nil, err
 	}
-	st := d.state(plan.App.Name)
 	key := syncKey(p.setHash, plan.Prune)
-	st.mu.Lock()
-	last := st.last
-	st.mu.Unlock()
 	if last != nil && last.syncKey == key {
 		return last, nil
 	}
 	return d.plan(ctx, plan.App, plan.Desired, plan.Prune)
+}
+
+// sameObjects reports whether a and b are the same slice of the same
+// objects (not merely equal ones).
+func sameObjects(a, b []*unstructured.Unstructured) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // executor carries out one plan.

@@ -162,7 +162,7 @@ func (ex *executor) establish(ctx context.Context, steps []step) bool {
 			ok = false
 		}
 	}
-	ex.d.mapper.Reset()
+	ex.d.resetMapper()
 	return ok
 }
 

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/dynamic"
@@ -58,6 +59,7 @@ type Driver struct {
 	mu          sync.Mutex
 	impersonate map[string]dynamic.Interface
 	metaAs      map[string]metadata.Interface
+	types       map[schema.GroupVersionKind]typeInfo
 	apps        map[string]*appState
 }
 
@@ -106,6 +108,7 @@ func NewForConfig(name string, rc *rest.Config, kt config.KubernetesTarget) (*Dr
 		concurrency: kt.Concurrency,
 		impersonate: map[string]dynamic.Interface{},
 		metaAs:      map[string]metadata.Interface{},
+		types:       map[schema.GroupVersionKind]typeInfo{},
 		apps:        map[string]*appState{},
 	}
 	if d.invNS == "" {

@@ -25,6 +25,9 @@ type scope struct {
 // cluster no longer serves it (its objects are gone with it).
 func (d *Driver) entryType(e Entry) (typeInfo, bool, error) {
 	gvk := e.GVK()
+	if t, ok := d.cachedType(gvk); ok {
+		return t, true, nil
+	}
 	m, err := d.mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
 	if meta.IsNoMatchError(err) {
 		return typeInfo{}, false, nil
@@ -32,7 +35,11 @@ func (d *Driver) entryType(e Entry) (typeInfo, bool, error) {
 	if err != nil {
 		return typeInfo{}, false, fmt.Errorf("discover %s for %s: %w", gvk, e.Key(), err)
 	}
-	return typeInfo{gvr: m.Resource, namespaced: m.Scope.Name() == meta.RESTScopeNameNamespace}, true, nil
+	t := typeInfo{gvr: m.Resource, namespaced: m.Scope.Name() == meta.RESTScopeNameNamespace}
+	d.mu.Lock()
+	d.types[gvk] = t
+	d.mu.Unlock()
+	return t, true, nil
 }
 
 // scopesOf returns the list calls that cover objs and the typed entries.

@@ -56,6 +56,9 @@ func (d *Driver) plan(ctx context.Context, app plumb.AppRef, desired plumb.Desir
 	if st.upToDate(key) {
 		ps := &planState{syncKey: key, p: p, plan: noopPlan(app, desired, prune, p)}
 		ps.index()
+		st.mu.Lock()
+		st.last = ps
+		st.mu.Unlock()
 		return ps, nil
 	}
 	st.mu.Lock()

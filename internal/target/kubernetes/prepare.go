@@ -131,14 +131,21 @@ func (d *Driver) confine(o *unstructured.Unstructured, typ typeInfo) error {
 // typeOf resolves gvk through discovery, refreshing it once per prepare
 // when a kind is unknown, and falls back to a CRD of the same app.
 func (d *Driver) typeOf(gvk schema.GroupVersionKind, crds map[schema.GroupKind]crdKind, reset *bool) (typeInfo, error) {
+	if t, ok := d.cachedType(gvk); ok {
+		return t, nil
+	}
 	m, err := d.mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
 	if meta.IsNoMatchError(err) && !*reset {
 		*reset = true
-		d.mapper.Reset()
+		d.resetMapper()
 		m, err = d.mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
 	}
 	if err == nil {
-		return typeInfo{gvr: m.Resource, namespaced: m.Scope.Name() == meta.RESTScopeNameNamespace}, nil
+		t := typeInfo{gvr: m.Resource, namespaced: m.Scope.Name() == meta.RESTScopeNameNamespace}
+		d.mu.Lock()
+		d.types[gvk] = t
+		d.mu.Unlock()
+		return t, nil
 	}
 	if c, ok := crds[gvk.GroupKind()]; ok && meta.IsNoMatchError(err) {
 		return typeInfo{gvr: gvk.GroupVersion().WithResource(c.plural), namespaced: c.namespaced, pending: true}, nil
@@ -206,4 +213,21 @@ func foldStringData(o *unstructured.Unstructured) {
 	}
 	o.Object["data"] = data
 	delete(o.Object, "stringData")
+}
+
+// cachedType returns the resolved type of gvk when discovery was asked
+// before: the deferred mapper is too slow to ask per object.
+func (d *Driver) cachedType(gvk schema.GroupVersionKind) (typeInfo, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	t, ok := d.types[gvk]
+	return t, ok
+}
+
+// resetMapper forgets discovery, e.g. after CRDs were established.
+func (d *Driver) resetMapper() {
+	d.mu.Lock()
+	d.types = map[schema.GroupVersionKind]typeInfo{}
+	d.mu.Unlock()
+	d.mapper.Reset()
 }
