@@ -42,6 +42,7 @@ func (c *Config) setDefaults() {
 	}
 	slices.SortFunc(c.Notifiers, func(a, b *Notifier) int { return strings.Compare(a.Name, b.Name) })
 	slices.SortFunc(c.Receivers, func(a, b *Receiver) int { return strings.Compare(a.Name, b.Name) })
+	c.automationDefaults()
 }
 
 func (g *GitSource) setDefaults() {

@@ -16,7 +16,8 @@ type document struct {
 	// that validation does not report them again.
 	failed map[string]bool
 	errs   *ErrorList
-	// obj is the decoded *Source, *Target, *App, *Notifier or *Receiver; nil when
+	// obj is the decoded *Source, *Target, *App, *Notifier, *Receiver,
+	// *ImagePolicy, *ImageUpdate or *AppSet; nil when
 	// the document is not a known object.
 	obj any
 }

@@ -42,6 +42,10 @@ var goldenCases = []struct {
 	{"invalid/notifiers", "notifier providers, secret files, URLs, events, app patterns, rate limits"},
 	{"valid/receivers", "every receiver type, several sources"},
 	{"invalid/receivers", "receiver types, secret files, missing, repeated and unknown sources"},
+	{"valid/automation", "image policies of every kind, image updates with defaults, app sets of every generator"},
+	{"invalid/imagepolicies", "image references, policy count, semver ranges, orders, tag filters, registry auth"},
+	{"invalid/imageupdates", "sources, branches, paths, policies, push branch, message templates"},
+	{"invalid/appsets", "generator count, globs, forge APIs, templates and placeholders, references"},
 }
 
 // TestGolden loads each case directory and compares the rendered config
@@ -108,6 +112,9 @@ func render(t *testing.T, cfg *Config) string {
 		DependencyOrder        []string
 		Notifiers              []placed `json:",omitempty"`
 		Receivers              []placed `json:",omitempty"`
+		ImagePolicies          []placed `json:",omitempty"`
+		ImageUpdates           []placed `json:",omitempty"`
+		AppSets                []placed `json:",omitempty"`
 	}{Sources: []placed{}, Targets: []placed{}, Apps: []placed{}, DependencyOrder: []string{}}
 	for _, s := range cfg.Sources {
 		out.Sources = append(out.Sources, placed{s.Pos.String(), s})
@@ -123,6 +130,15 @@ func render(t *testing.T, cfg *Config) string {
 	}
 	for _, r := range cfg.Receivers {
 		out.Receivers = append(out.Receivers, placed{r.Pos.String(), r})
+	}
+	for _, p := range cfg.ImagePolicies {
+		out.ImagePolicies = append(out.ImagePolicies, placed{p.Pos.String(), p})
+	}
+	for _, u := range cfg.ImageUpdates {
+		out.ImageUpdates = append(out.ImageUpdates, placed{u.Pos.String(), u})
+	}
+	for _, s := range cfg.AppSets {
+		out.AppSets = append(out.AppSets, placed{s.Pos.String(), s})
 	}
 	for _, a := range cfg.DependencyOrder() {
 		out.DependencyOrder = append(out.DependencyOrder, a.Name)

@@ -20,7 +20,9 @@ type File struct {
 }
 
 // Kinds lists the document kinds this build understands, sorted.
-func Kinds() []string { return []string{"App", "Notifier", "Receiver", "Source", "Target"} }
+func Kinds() []string {
+	return []string{"App", "AppSet", "ImagePolicy", "ImageUpdate", "Notifier", "Receiver", "Source", "Target"}
+}
 
 // envelope is the part every document shares.
 type envelope struct {
@@ -242,6 +244,18 @@ func decodeSpec(dec *decoder, env envelope) any {
 		r := &Receiver{Name: name, Pos: pos}
 		decodeInto(dec, spec, r, validateReceiver, "name")
 		return r
+	case "ImagePolicy":
+		ip := &ImagePolicy{Name: name, Pos: pos}
+		decodeInto(dec, spec, ip, validateImagePolicy, "name")
+		return ip
+	case "ImageUpdate":
+		u := &ImageUpdate{Name: name, Pos: pos}
+		decodeInto(dec, spec, u, validateImageUpdate, "name")
+		return u
+	case "AppSet":
+		s := &AppSet{Name: name, Pos: pos}
+		decodeInto(dec, spec, s, validateAppSet, "name")
+		return s
 	default:
 		a := &App{Name: name, Pos: pos}
 		decodeInto(dec, spec, a, validateApp, "name")
@@ -274,6 +288,12 @@ func (p *parser) config() *Config {
 			cfg.Notifiers = append(cfg.Notifiers, o)
 		case *Receiver:
 			cfg.Receivers = append(cfg.Receivers, o)
+		case *ImagePolicy:
+			cfg.ImagePolicies = append(cfg.ImagePolicies, o)
+		case *ImageUpdate:
+			cfg.ImageUpdates = append(cfg.ImageUpdates, o)
+		case *AppSet:
+			cfg.AppSets = append(cfg.AppSets, o)
 		}
 	}
 	return cfg

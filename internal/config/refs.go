@@ -14,8 +14,13 @@ func (p *parser) crossCheck() {
 		if a, ok := d.obj.(*App); ok {
 			checkRefs(d, a, byKind)
 		}
-		if r, ok := d.obj.(*Receiver); ok {
-			checkReceiverRefs(d, r, byKind)
+		switch o := d.obj.(type) {
+		case *Receiver:
+			checkReceiverRefs(d, o, byKind)
+		case *ImageUpdate:
+			checkImageUpdateRefs(d, o, byKind)
+		case *AppSet:
+			checkAppSetRefs(d, o, byKind)
 		}
 	}
 	checkCycles(byKind["App"])

@@ -58,6 +58,11 @@ type Config struct {
 	Notifiers []*Notifier `json:"notifiers,omitempty"`
 	// Receivers is defined in receiver.go.
 	Receivers []*Receiver `json:"receivers,omitempty"`
+	// ImagePolicies, ImageUpdates and AppSets are defined in
+	// imagepolicy.go, imageupdate.go and appset.go.
+	ImagePolicies []*ImagePolicy `json:"imagePolicies,omitempty"`
+	ImageUpdates  []*ImageUpdate `json:"imageUpdates,omitempty"`
+	AppSets       []*AppSet      `json:"appSets,omitempty"`
 }
 
 // Source is a place desired state is fetched from.
