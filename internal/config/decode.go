@@ -43,6 +43,10 @@ func (d *decoder) decode(n *yaml.Node, path string, v reflect.Value, skip ...str
 	if isNull(n) {
 		return
 	}
+	if nd, ok := v.Addr().Interface().(nodeDecoder); ok {
+		nd.decodeNode(d, n, path)
+		return
+	}
 	switch {
 	case v.Type() == durationType:
 		d.duration(n, path, v)

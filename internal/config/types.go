@@ -161,7 +161,11 @@ type App struct {
 	// Namespace is the default namespace for namespaced objects
 	// (Kubernetes targets).
 	Namespace string `json:"namespace,omitempty"`
-	Pos       Pos    `json:"-"`
+	// Helm, Decryption and Substitute are defined in app_render.go.
+	Helm       *HelmChart  `json:"helm,omitempty"`
+	Decryption *Decryption `json:"decryption,omitempty"`
+	Substitute *Substitute `json:"substitute,omitempty"`
+	Pos        Pos         `json:"-"`
 }
 
 // Defaults applied when a field is left out.

@@ -126,6 +126,7 @@ func validateApp(d *document, a *App) {
 	for i, dep := range a.DependsOn {
 		d.require(fmt.Sprintf("spec.dependsOn[%d]", i), dep)
 	}
+	validateAppRender(d, a)
 }
 
 // checkAppPath returns what is wrong with an app path, or "".
