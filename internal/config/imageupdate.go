@@ -66,7 +66,7 @@ const (
 	// DefaultImageUpdateMessage lists every image changed, old → new.
 	DefaultImageUpdateMessage = `Update images ({{.Name}})
 {{range .Images}}
-- {{.Image}}: {{.OldTag}} → {{.NewTag}}{{end}}
+- {{.Old}} → {{.New}}{{end}}
 `
 )
 
