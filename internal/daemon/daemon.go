@@ -26,6 +26,7 @@ import (
 	"plumb.dev/plumb/internal/store"
 	"plumb.dev/plumb/internal/store/sqlite"
 	"plumb.dev/plumb/internal/target"
+	"plumb.dev/plumb/internal/ui"
 	"plumb.dev/plumb/internal/webhook"
 
 	_ "plumb.dev/plumb/internal/target/files"      // registers the files driver
@@ -147,10 +148,18 @@ func (d *daemon) secure(ctx context.Context, ln net.Listener) error {
 	if err != nil {
 		return err
 	}
-	d.api = api.New(d.eng, d.db, authn, d.o.Version).WithMetrics(d.metrics.Handler())
+	// The dashboard signs in by a session cookie holding a token (auth.Cookie);
+	// cross-origin browser requests are refused (http.CrossOriginProtection),
+	// which also guards the loopback local admin, who needs no credential.
+	d.api = api.New(d.eng, d.db, auth.Chain{authn, auth.Cookie{Tokens: authn}}, d.o.Version).WithMetrics(d.metrics.Handler())
 	mux := http.NewServeMux()
 	d.hooks.Register(mux)
-	mux.Handle("/", d.api.Handler())
+	sameOrigin := http.NewCrossOriginProtection()
+	apiHandler := sameOrigin.Handler(d.api.Handler())
+	for _, p := range []string{"/api/", "/healthz", "/metrics"} {
+		mux.Handle(p, apiHandler)
+	}
+	mux.Handle("/", sameOrigin.Handler(ui.Handler(ui.Options{Auth: authn})))
 	d.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	if d.o.TLSCert == "" && d.o.TLSKey == "" {
 		if !auth.IsLoopback(apiURL(ln)) {
