@@ -103,6 +103,10 @@ type AppTemplateSpec struct {
 	SelfHeal  bool     `json:"selfHeal,omitempty"`
 	Suspend   bool     `json:"suspend,omitempty"`
 	DependsOn []string `json:"dependsOn,omitempty"`
+	// Helm, Decryption and Substitute are as in an App (app_render.go).
+	Helm       *HelmChart  `json:"helm,omitempty"`
+	Decryption *Decryption `json:"decryption,omitempty"`
+	Substitute *Substitute `json:"substitute,omitempty"`
 }
 
 // TargetTemplate is the Target an AppSet makes per item.
