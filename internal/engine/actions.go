@@ -14,20 +14,14 @@ import (
 // is reconciled at the last fetched revision and the error is returned
 // with the record.
 func (e *Engine) Sync(ctx context.Context, name, actor string) (store.SyncRecord, error) {
-	a, err := e.app(name)
-	if err != nil {
+	if _, err := e.app(name); err != nil {
 		return store.SyncRecord{}, err
 	}
-	_, fetchErr := e.FetchSource(ctx, a.cfg.Source, plumb.TriggerManual)
 	reason := "sync requested"
 	if actor != "" {
 		reason = "sync requested by " + actor
 	}
-	rec, err := e.request(ctx, name, &request{trigger: plumb.TriggerManual, reason: reason, actor: actor})
-	if err == nil && fetchErr != nil {
-		err = fmt.Errorf("fetch failed, synced the last fetched revision: %w", fetchErr)
-	}
-	return rec, err
+	return e.request(ctx, name, &request{trigger: plumb.TriggerManual, reason: reason, actor: actor, fetch: true})
 }
 
 // Rollback applies the app as it was at revision and pins it there: new

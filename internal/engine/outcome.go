@@ -29,12 +29,17 @@ func (e *Engine) apply(rctx, ctx context.Context, r *run, plan plumb.Plan) (stor
 		return e.fail(ctx, r, &rec, "apply", err)
 	}
 	drift := r.app.takeDrift()
-	health := e.waitHealthy(rctx, r)
+	health, pending := e.healthAfterApply(rctx, r)
 	rec.Health = health.Status
 	rec.Hooks = append(rec.Hooks, health.Hooks...)
 	rec.Result = store.ResultSucceeded
 	rec.FinishedAt = e.clock.Now()
 	_ = e.opts.Store.FinishSync(ctx, &rec)
+	if pending {
+		e.settleLater(r, rec)
+	} else {
+		r.app.clearSettling()
+	}
 
 	e.markSynced(ctx, r, health)
 	e.emit(ctx, store.Event{App: r.name, Type: EventSyncSucceeded, Revision: rec.Revision, Message: summary(r, plan)})
@@ -104,6 +109,7 @@ func (e *Engine) noop(ctx context.Context, r *run) (store.SyncRecord, time.Durat
 	}
 	r.app.takeDrift()
 	health, _ := healthOf(ctx, r.tgt.driver, r.ref())
+	health = e.checkSettling(ctx, r, health)
 	e.markSynced(ctx, r, health)
 	return rec, 0, nil
 }

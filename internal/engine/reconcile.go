@@ -27,6 +27,9 @@ type run struct {
 	st     store.AppStatus
 	commit plumb.Commit
 	hash   string
+	// fetchErr is a failed fetch asked for by the request; the app is then
+	// reconciled at the last fetched revision and the error returned.
+	fetchErr error
 }
 
 func (r *run) ref() plumb.AppRef { return plumb.AppRef{Name: r.name, Namespace: r.cfg.Namespace} }
@@ -39,11 +42,20 @@ func (e *Engine) reconcile(ctx context.Context, name string, a *appState, req *r
 	if err != nil || r == nil {
 		return store.SyncRecord{}, 0, err
 	}
+	rec, wait, err := e.reconcileRun(ctx, r)
+	if err == nil && r.fetchErr != nil {
+		err = fmt.Errorf("fetch failed, synced the last fetched revision %s: %w", r.commit.ShortRevision(), r.fetchErr)
+	}
+	return rec, wait, err
+}
+
+// reconcileRun is reconcile once the run is resolved.
+func (e *Engine) reconcileRun(ctx context.Context, r *run) (store.SyncRecord, time.Duration, error) {
 	if msg := e.dependenciesReady(ctx, r); msg != "" {
 		e.noteWaiting(ctx, r, msg)
 		return store.SyncRecord{}, dependencyWait, nil
 	}
-	timeout := a.cfg.Timeout.Duration
+	timeout := r.cfg.Timeout.Duration
 	if timeout <= 0 {
 		timeout = config.DefaultAppTimeout
 	}
@@ -83,6 +95,9 @@ func (e *Engine) resolve(ctx context.Context, name string, a *appState, req *req
 	e.mu.Unlock()
 	if r.src == nil || r.tgt == nil {
 		return nil, fmt.Errorf("app %s: source %q or target %q is not running", name, a.cfg.Source, a.cfg.Target)
+	}
+	if req.fetch {
+		_, r.fetchErr = e.fetch(ctx, r.src, plumb.TriggerManual)
 	}
 	r.st = e.status(ctx, a)
 	commit, srcErr := r.src.current()

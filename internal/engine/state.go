@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"sync"
+	"time"
 
 	"golang.org/x/sync/singleflight"
 
@@ -45,9 +46,26 @@ type appState struct {
 	mu    sync.Mutex
 	drift map[string]plumb.Drift // seen since the last apply
 
+	// settling is the sync whose health is still being watched after an
+	// automatic apply (nil when none).
+	settling *settling
+
 	ctlMu     sync.Mutex
 	ctlLoaded bool
 	ctl       control
+}
+
+// settling is an applied sync waiting for its health to settle, checked
+// from the queue so that no worker is held while objects roll out.
+type settling struct {
+	rec      store.SyncRecord
+	deadline time.Time
+}
+
+func (a *appState) clearSettling() {
+	a.mu.Lock()
+	a.settling = nil
+	a.mu.Unlock()
 }
 
 // control is the part of an app's status that people set (suspend,
@@ -94,6 +112,7 @@ type request struct {
 	reason   string
 	actor    string
 	revision string // rollback: the revision to apply
+	fetch    bool   // fetch the source before reconciling (manual sync)
 	waiters  []chan outcome
 }
 
@@ -119,5 +138,6 @@ func (p *request) merge(r *request) {
 			p.revision = r.revision
 		}
 	}
+	p.fetch = p.fetch || r.fetch
 	p.waiters = append(p.waiters, r.waiters...)
 }
