@@ -30,7 +30,9 @@ func (m Mirrors) repo(s *config.Source) (*git.Repo, error) {
 	return git.New(s.Name, *s.Git, m.dirOf(s.Git.URL))
 }
 
-func (m Mirrors) dirOf(url string) string { return m.Dir + "/" + shortHash(url) + shortHash("plumb:"+url) }
+func (m Mirrors) dirOf(url string) string {
+	return m.Dir + "/" + shortHash(url) + shortHash("plumb:"+url)
+}
 
 // gitLines runs a read-only git command in a mirror and splits its NUL-
 // or newline-separated output.
