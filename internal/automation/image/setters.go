@@ -117,30 +117,50 @@ func mark(v *kyaml.Node, comment string, found *[]Marked) error {
 // returns the new content and the changes (file names each change).
 // Only the bytes of changed values differ between data and the result.
 func Set(file string, data []byte, lookup Lookup) ([]byte, []Change, error) {
+	var changes []Change
+	out, err := SetValues(file, data, func(mk Marked) (string, bool) {
+		latest, ok := lookup(mk.Marker.Policy)
+		if !ok {
+			return "", false
+		}
+		ch := change(file, mk, latest)
+		if ch.New != ch.Old {
+			changes = append(changes, ch)
+		}
+		return ch.New, true
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return out, changes, nil
+}
+
+// SetValues sets every marked field for which value returns a new value
+// (ok false leaves it), splicing the value into data in the field's own
+// style; nothing else changes. value is called in file order.
+func SetValues(file string, data []byte, value func(Marked) (string, bool)) ([]byte, error) {
 	marked, err := Find(data)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", file, err)
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	type edit struct {
+		mk  Marked
+		val string
+	}
+	var edits []edit
+	for _, mk := range marked {
+		if v, ok := value(mk); ok && v != mk.Value {
+			edits = append(edits, edit{mk, v})
+		}
 	}
 	lines := lineStarts(data)
 	out := data
-	var changes []Change
-	// Splice from the end so earlier offsets stay valid.
-	for i := len(marked) - 1; i >= 0; i-- {
-		mk := marked[i]
-		latest, ok := lookup(mk.Marker.Policy)
-		if !ok {
-			continue
+	for i := len(edits) - 1; i >= 0; i-- { // from the end, so earlier offsets stay valid
+		if out, err = splice(out, lines, edits[i].mk.node, edits[i].val); err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", file, edits[i].mk.Line, err)
 		}
-		ch := change(file, mk, latest)
-		if ch.New == ch.Old {
-			continue
-		}
-		if out, err = splice(out, lines, mk.node, ch.New); err != nil {
-			return nil, nil, fmt.Errorf("%s:%d: %w", file, mk.Line, err)
-		}
-		changes = append([]Change{ch}, changes...)
 	}
-	return out, changes, nil
+	return out, nil
 }
 
 // change computes the new value of a marked field.

@@ -53,7 +53,7 @@ func (w *Writer) attempt(ctx context.Context, m *mirror, ch Change, res *Result)
 	if err != nil {
 		return fmt.Errorf("fetch %s: %w", ch.Branch, err)
 	}
-	res.Base, res.Revision, res.Message, res.UpToDate = base.Revision, "", "", false
+	res.Base, res.Revision, res.Message, res.UpToDate, res.Files = base.Revision, "", "", false, nil
 	lease := base.Revision
 	if ch.PushBranch != ch.Branch {
 		lease = ""
@@ -75,6 +75,13 @@ func (w *Writer) attempt(ctx context.Context, m *mirror, ch Change, res *Result)
 		return err
 	}
 	res.Message = strings.TrimSpace(msg)
+	if res.Files, err = changedFiles(ctx, wt, base.Revision, sha); err != nil {
+		return err
+	}
+	if ch.DryRun {
+		res.Revision, res.DryRun = sha, true
+		return nil
+	}
 	if lease != "" && lease != base.Revision && sameChange(ctx, m.dir, lease, sha, base.Revision) {
 		res.Revision, res.UpToDate = lease, true
 		return nil
@@ -172,4 +179,13 @@ func containsAny(s string, subs []string) bool {
 		}
 	}
 	return false
+}
+
+// changedFiles lists the paths that differ between two commits.
+func changedFiles(ctx context.Context, wt, from, to string) ([]string, error) {
+	out, err := run(ctx, gitCmd{dir: wt, args: []string{"diff", "--name-only", "--no-renames", "-z", from, to}})
+	if err != nil {
+		return nil, fmt.Errorf("writeback: list changes: %w", err)
+	}
+	return strings.FieldsFunc(out, func(r rune) bool { return r == 0 }), nil
 }

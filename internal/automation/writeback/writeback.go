@@ -64,6 +64,8 @@ type Change struct {
 	PushBranch string
 	Author     Author
 	Edit       Edit
+	// DryRun makes the commit but does not push it.
+	DryRun bool
 }
 
 // Result is what a Commit did.
@@ -79,6 +81,10 @@ type Result struct {
 	Attempts int `json:"attempts"`
 	// UpToDate says the push branch already held the change.
 	UpToDate bool `json:"upToDate,omitempty"`
+	// Files lists the paths the commit changed.
+	Files []string `json:"files,omitempty"`
+	// DryRun says the commit was made but not pushed.
+	DryRun bool `json:"dryRun,omitempty"`
 }
 
 // Writer commits and pushes through mirrors under its directory. It is

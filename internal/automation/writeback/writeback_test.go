@@ -81,12 +81,20 @@ func TestCommitPushesToBranch(t *testing.T) {
 	if res.Revision == "" || res.Revision != wd.remoteRev(t, "main") || res.Base != before || res.Attempts != 1 {
 		t.Fatalf("result %+v, remote main %s", res, wd.remoteRev(t, "main"))
 	}
+	if len(res.Files) != 1 || res.Files[0] != "deploy/app.yaml" {
+		t.Errorf("files %v", res.Files)
+	}
 	if got := wd.show(t, res.Revision, "deploy/app.yaml"); got != "image: app:1.1.0" {
 		t.Errorf("pushed file %q", got)
 	}
 	log := wd.work.Git("log", "-1", "--format=%an <%ae>|%cn|%s|%P", res.Revision)
 	if log != "Image Bot <bot@example.com>|Image Bot|Update app to 1.1.0|"+before {
 		t.Errorf("commit %q", log)
+	}
+	// A dry run commits locally and pushes nothing.
+	dry, err := wd.w.Commit(ctx, wd.remote, writeback.Change{Branch: "main", Author: bot, Edit: setImage("7.0.0"), DryRun: true})
+	if err != nil || !dry.DryRun || dry.Revision == "" || wd.remoteRev(t, "main") != res.Revision {
+		t.Fatalf("dry run %+v, %v", dry, err)
 	}
 	// Nothing to change: no commit.
 	res, err = wd.w.Commit(ctx, wd.remote, writeback.Change{Branch: "main", Author: bot, Edit: setImage("1.1.0")})
