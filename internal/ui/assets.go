@@ -69,7 +69,7 @@ func serveAsset(w http.ResponseWriter, r *http.Request) {
 // seen at once and an unchanged one costs no bytes.
 func serve(w http.ResponseWriter, r *http.Request, name string) {
 	a, ok := assets()[name]
-	if !ok || name == "index.html" && r.URL.Path == "/ui/assets/index.html" {
+	if !ok {
 		notFound(w, r)
 		return
 	}

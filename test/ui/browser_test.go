@@ -98,16 +98,17 @@ func (p *page) fail(what string, err error) {
 }
 
 // evaluate runs a script and decodes its value.
-func evaluate[T any](p *page, expr string) (T, error) {
+func evaluate[T any](p *page, expr string, opts ...chromedp.EvaluateOption) (T, error) {
 	ctx, cancel := context.WithTimeout(p.ctx, 20*time.Second)
 	defer cancel()
-	return chromedp.Run(ctx, chromedp.Evaluate[T](expr))
+	return chromedp.Run(ctx, chromedp.Evaluate[T](expr, opts...))
 }
 
-// eval runs a script and fails the test on error.
-func eval[T any](p *page, expr string) T {
+// eval runs a script and fails the test on error (give
+// chromedp.EvalAwaitPromise for a script that returns a promise).
+func eval[T any](p *page, expr string, opts ...chromedp.EvaluateOption) T {
 	p.t.Helper()
-	v, err := evaluate[T](p, expr)
+	v, err := evaluate[T](p, expr, opts...)
 	if err != nil {
 		p.fail("evaluate "+expr, err)
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
 
 	"plumb.dev/plumb"
 )
@@ -180,7 +181,7 @@ func TestOperator(t *testing.T) {
 	if _, ok := p.cookie(); ok {
 		t.Error("the session cookie is still there after signing out")
 	}
-	if status := eval[int](p, `fetch('/api/v1/whoami').then(r => r.status)`); status != http.StatusUnauthorized {
+	if status := eval[int](p, `fetch('/api/v1/whoami').then(r => r.status)`, chromedp.EvalAwaitPromise); status != http.StatusUnauthorized {
 		t.Errorf("whoami after sign-out: %d, want 401", status)
 	}
 }
@@ -270,7 +271,7 @@ func TestViewerSeesNoActions(t *testing.T) {
 	q.click(`#apps-body tr[data-app="docs"] a.app-link`)
 	q.waitJS("the docs actions", `document.querySelector('#act-sync')`)
 	q.goTo("/apps/web")
-	q.waitText("#app-facts", "No app named web")
+	q.waitText("#app-facts", "You may not read web")
 	if n := q.count("#act-sync"); n != 0 {
 		t.Errorf("an operator of docs sees a sync button on web")
 	}

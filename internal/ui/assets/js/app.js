@@ -90,7 +90,12 @@ export function render(root, ctx, name) {
       page.app = await api.get(`/api/v1/apps/${api.enc(name)}`);
     } catch (err) {
       if (err.status === 401) return;
-      fill(facts, h('p', { class: 'form-error', role: 'alert' }, err.status === 404 ? `No app named ${name} (or not one you may read).` : 'Could not load the app: ' + err.message));
+      const why = { 404: `There is no app named ${name}.`, 403: `You may not read ${name}: ${err.message}.` }[err.status];
+      fill(facts, h('p', { class: 'form-error wide', role: 'alert' }, why || 'Could not load the app: ' + err.message));
+      if (why) {
+        tablist.hidden = true;
+        panels.hidden = true;
+      }
       return;
     }
     drawBadges();

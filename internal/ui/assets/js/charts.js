@@ -3,7 +3,7 @@
 // also in a table on the page.
 import { h } from './dom.js';
 
-const W = 640;
+const W = 600;
 
 /**
  * bars draws horizontal bars, one per row {label, value, text, href}.
@@ -11,9 +11,9 @@ const W = 640;
  */
 export function bars({ title, rows, ref, empty = 'No data in this window.' }) {
   if (!rows.length) return h('p', { class: 'muted chart-empty' }, empty);
-  const rowH = 26;
-  const labelW = 170;
-  const textW = 90;
+  const rowH = 28;
+  const labelW = 150;
+  const textW = 110;
   const barW = W - labelW - textW;
   const max = Math.max(...rows.map((r) => r.value), ref ? ref.value : 0) || 1;
   const height = rows.length * rowH + (ref ? 22 : 6);
@@ -23,9 +23,9 @@ export function bars({ title, rows, ref, empty = 'No data in this window.' }) {
       const y = i * rowH + 4;
       const w = Math.max(r.value > 0 ? 2 : 0, (r.value / max) * barW);
       const bar = [
-        h('svg:text', { x: labelW - 8, y: y + 15, 'text-anchor': 'end', class: 'label' }, clip(r.label, 24)),
+        h('svg:text', { x: labelW - 8, y: y + 16, 'text-anchor': 'end', class: 'label' }, clip(r.label, 18)),
         h('svg:rect', { x: labelW, y, width: w, height: rowH - 8, rx: 3, class: `bar ${r.tone || ''}` }),
-        h('svg:text', { x: labelW + w + 6, y: y + 15, class: 'value' }, r.text),
+        h('svg:text', { x: labelW + w + 6, y: y + 16, class: 'value' }, r.text),
         h('svg:title', {}, `${r.label}: ${r.text}`),
       ];
       return r.href ? h('svg:a', { href: r.href }, bar) : h('svg:g', {}, bar);

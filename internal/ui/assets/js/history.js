@@ -139,7 +139,7 @@ export function eventsPanel(panel, page) {
 
 function item(e, fresh) {
   const detail = e.detail || {};
-  const keys = Object.keys(detail).sort();
+  const keys = Object.keys(detail).sort((a, b) => (a === 'object' ? -1 : b === 'object' ? 1 : a.localeCompare(b)));
   return h('li', { class: fresh ? 'event flash' : 'event', 'data-type': e.type, 'data-id': e.id },
     h('div', { class: 'event-head' }, badge(e.type, { t: eventTone(e.type) }), timeEl(e.time, ago(e.time)),
       e.revision ? h('code', { class: 'sha', title: e.revision }, short(e.revision)) : null),

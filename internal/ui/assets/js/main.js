@@ -50,7 +50,7 @@ function route() {
   cleanup = () => {};
   const path = location.pathname;
   if (!ctx.me && path !== '/login') {
-    history.replaceState(null, '', '/login?next=' + encodeURIComponent(path + location.search));
+    history.replaceState(null, '', '/login?next=' + encodeURIComponent(path + location.search + location.hash));
     return route();
   }
   if (ctx.me && path === '/login') {
@@ -126,7 +126,7 @@ api.setUnauthorizedHandler((err) => {
   live.stop();
   drawHeader();
   ctx.loginNotice = 'Your session ended: ' + err.message + '. Sign in again.';
-  navigate('/login?next=' + encodeURIComponent(location.pathname + location.search), { replace: true });
+  navigate('/login?next=' + encodeURIComponent(location.pathname + location.search + location.hash), { replace: true });
 });
 
 // Internal links navigate without reloading.

@@ -117,7 +117,7 @@ function action(a) {
   return h('article', { class: 'diff-action', 'data-object': a.object },
     h('h3', {}, badge(a.type, { t: { create: 'ok', update: 'warn', delete: 'bad' }[a.type] }), ' ', h('code', {}, a.object)),
     h('p', { class: 'muted' }, a.reason, a.detail ? ` — ${a.detail}` : ''),
-    a.diff ? h('pre', { class: 'diff', tabindex: '0', 'aria-label': `Diff of ${a.object}` }, a.diff.split('\n').map(diffLine)) : null);
+    a.diff ? h('pre', { class: 'diff', tabindex: '0', 'aria-label': `Diff of ${a.object}` }, a.diff.replace(/\n$/, '').split('\n').map(diffLine)) : null);
 }
 
 function diffLine(line) {
