@@ -216,4 +216,3 @@ func other(plain string) string {
 	}
 	return "a"
 }
-
