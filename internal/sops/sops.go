@@ -11,8 +11,11 @@ package sops
 
 import (
 	"bytes"
+	"fmt"
 	"path"
 	"strings"
+
+	goyaml "go.yaml.in/yaml/v3"
 
 	"github.com/getsops/sops/v3/logging"
 	"github.com/sirupsen/logrus"
@@ -42,9 +45,31 @@ func FormatOf(name string) Format {
 	return YAML
 }
 
-// IsEncrypted reports whether data looks like a SOPS-encrypted file: a
-// top-level "sops" mapping holding a "mac". It does not parse data fully.
+// IsEncrypted reports whether data is a SOPS-encrypted YAML or JSON file:
+// its (first) document has a top-level "sops" mapping with a "mac".
 func IsEncrypted(data []byte) bool {
-	return bytes.Contains(data, []byte("sops")) && bytes.Contains(data, []byte("mac")) &&
-		(bytes.Contains(data, []byte("ENC[")) || bytes.Contains(data, []byte("age")))
+	if !bytes.Contains(data, []byte("sops")) {
+		return false
+	}
+	var doc struct {
+		Sops map[string]any `yaml:"sops"`
+	}
+	if err := goyaml.NewDecoder(bytes.NewReader(data)).Decode(&doc); err != nil {
+		return false
+	}
+	_, ok := doc.Sops["mac"]
+	return ok
+}
+
+// DecryptIfEncrypted returns data decrypted when it is a SOPS file and
+// unchanged otherwise; errors name the file.
+func DecryptIfEncrypted(file string, data []byte, ids *Identities) ([]byte, error) {
+	if !IsEncrypted(data) {
+		return data, nil
+	}
+	out, err := Decrypt(data, FormatOf(file), ids)
+	if err != nil {
+		return nil, fmt.Errorf("decrypt %s: %w", file, err)
+	}
+	return out, nil
 }
