@@ -141,3 +141,38 @@ func TestUnixSocket(t *testing.T) {
 		t.Fatalf("socket mode: %v %v", fi, err)
 	}
 }
+
+// TestDiffLocal: `plumb diff --local` shows what a checkout would change
+// before it is merged, and changes nothing.
+func TestDiffLocal(t *testing.T) {
+	e := newEnv(t)
+	e.repo.WriteFile("web/index.html", "v1\n")
+	e.repo.WriteFile("web/gone.html", "bye\n")
+	e.push("site")
+	e.writeConfig("plumb.yaml", baseConfig+webApp)
+	d := e.serve()
+	e.fileIs("index.html", "v1\n")
+
+	// A pull request's checkout: one file changed, one removed, one added.
+	pr := t.TempDir()
+	for p, c := range map[string]string{"web/index.html": "v2 from the PR\n", "web/new.html": "new\n"} {
+		if err := os.MkdirAll(filepath.Join(pr, filepath.Dir(p)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(pr, p), []byte(c), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, code := d.plumb("diff", "--local", pr, "--app", "web")
+	if code != 1 {
+		t.Fatalf("plumb diff --local: exit %d, want 1 (there is a difference)\n%s", code, out)
+	}
+	for _, want := range []string{"update index.html: changed in Git", "+v2 from the PR", "create new.html: added in Git", "delete gone.html: removed from Git"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("plumb diff --local lacks %q:\n%s", want, out)
+		}
+	}
+	if e.read("index.html") != "v1\n" || e.read("gone.html") != "bye\n" {
+		t.Fatal("a local diff changed the target")
+	}
+}

@@ -124,9 +124,27 @@ spec: {source: site, path: k8s/web, target: cluster, namespace: %s, prune: true,
 		t.Errorf("losing the database made plumb rewrite the Deployment (resourceVersion %s -> %s)", before.ResourceVersion, after.ResourceVersion)
 	}
 
+	// What a pull request scaling to 3 would change, before merging.
+	pr := t.TempDir()
+	for p, c := range kubeManifests(3, false) {
+		if err := os.MkdirAll(filepath.Join(pr, filepath.Dir(p)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(pr, p), []byte(c), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, code := d.plumb("diff", "--local", pr, "--app", "web")
+	if code != 1 || !strings.Contains(out, "changed in Git") || !strings.Contains(out, "replicas: 3") {
+		t.Errorf("plumb diff --local of a PR scaling to 3: exit %d\n%s", code, out)
+	}
+	if dep := deployment(t, kube, ns); *dep.Spec.Replicas != 2 {
+		t.Errorf("a local diff changed the cluster: replicas %d", *dep.Spec.Replicas)
+	}
+
 	// The Secret's value appears in no output.
 	outputs := []string{d.logs.String()}
-	for _, args := range [][]string{{"status", "web", "-o", "json"}, {"history", "web", "-o", "json"}, {"render", "web", "-o", "json"}, {"diff", "web", "-o", "json"}, {"get", "apps", "-o", "yaml"}} {
+	for _, args := range [][]string{{"status", "web", "-o", "json"}, {"history", "web", "-o", "json"}, {"render", "web", "-o", "json"}, {"diff", "web", "-o", "json"}, {"get", "apps", "-o", "yaml"}, {"diff", "--local", pr, "--app", "web"}} {
 		out, _ := d.plumb(args...)
 		outputs = append(outputs, out)
 	}

@@ -15,16 +15,32 @@ import (
 )
 
 func newDiff(g *globals) *cobra.Command {
-	return &cobra.Command{
-		Use:   "diff APP",
+	var local, app string
+	cmd := &cobra.Command{
+		Use:   "diff APP | diff --local DIR --app APP",
 		Short: "Show what a sync would change, with the reason for each change; exit 1 when there is a difference",
-		Args:  cobra.ExactArgs(1),
+		Long: "Show what a sync would change, with the reason for each change; exit 1 when there is a difference.\n\n" +
+			"With --local DIR, DIR is a checkout of the app's repository (e.g. a pull request's branch): the\n" +
+			"daemon renders the app from it and diffs against the live target, so reviewers see what merging\n" +
+			"would change. Nothing is applied.",
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				app = args[0]
+			}
+			if app == "" {
+				return fmt.Errorf("name the app: plumb diff APP, or plumb diff --local DIR --app APP")
+			}
 			c, err := g.client()
 			if err != nil {
 				return err
 			}
-			d, err := c.Diff(cmd.Context(), args[0])
+			var d api.Diff
+			if local != "" {
+				d, err = c.DiffLocal(cmd.Context(), app, local)
+			} else {
+				d, err = c.Diff(cmd.Context(), app)
+			}
 			if err != nil {
 				return err
 			}
@@ -37,6 +53,9 @@ func newDiff(g *globals) *cobra.Command {
 			return nil
 		},
 	}
+	cmd.Flags().StringVar(&local, "local", "", "diff a local checkout of the repository instead of the source's revision")
+	cmd.Flags().StringVar(&app, "app", "", "the app (instead of the APP argument)")
+	return cmd
 }
 
 func diffText(w io.Writer, d api.Diff) {

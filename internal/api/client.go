@@ -99,9 +99,16 @@ func (c *Client) do(ctx context.Context, method, path string, body, out any) err
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	return c.send(req, out)
+}
+
+// send performs req with the client's token and decodes a JSON answer into
+// out (nil to ignore it).
+func (c *Client) send(req *http.Request, out any) error {
 	if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
+	method, path := req.Method, req.URL.Path
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return fmt.Errorf("cannot reach the plumb daemon at %s (is `plumb serve` running? set --server or PLUMB_SERVER): %w", c.base, err)
@@ -202,4 +209,18 @@ func (c *Client) Version(ctx context.Context) (string, error) {
 	var out map[string]string
 	err := c.do(ctx, http.MethodGet, "/api/v1/version", nil, &out)
 	return out["version"], err
+}
+
+// DiffLocal sends a tar.gz of the repository checkout in dir and returns
+// what a sync of app from it would change.
+func (c *Client) DiffLocal(ctx context.Context, app, dir string) (Diff, error) {
+	pr, pw := io.Pipe()
+	go func() { pw.CloseWithError(TarDir(dir, pw)) }()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+appPath(app, "/diff"), pr)
+	if err != nil {
+		return Diff{}, err
+	}
+	req.Header.Set("Content-Type", "application/gzip")
+	var out Diff
+	return out, c.send(req, &out)
 }

@@ -65,6 +65,7 @@ var routeCases = []routeCase{
 	{pattern: "GET /api/v1/audit", path: fixed("/api/v1/audit"), role: api.RoleAdmin, scoped: true, ok: 200},
 	{pattern: "GET /api/v1/dora", path: fixed("/api/v1/dora"), role: api.RoleViewer, ok: 200},
 	{pattern: "GET /metrics", path: fixed("/metrics"), role: api.RoleViewer, ok: 200},
+	{pattern: "POST /api/v1/apps/{app}/diff", path: fixed("/api/v1/apps/team-a-web/diff"), role: api.RoleViewer, scoped: true, ok: 400},
 	{pattern: "POST /api/v1/tokens", path: fixed("/api/v1/tokens"), role: api.RoleAdmin, scoped: true, audit: "create-token", ok: 201,
 		body: func() string {
 			return `{"name": "made-` + strconv.FormatInt(tokenNames.Add(1), 10) + `", "role": "viewer", "apps": ["team-a-*"], "expiresIn": "1h"}`

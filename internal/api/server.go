@@ -26,6 +26,7 @@ type Engine interface {
 	Diff(ctx context.Context, app string) (plumb.Plan, error)
 	Render(ctx context.Context, app string) (plumb.Desired, error)
 	Resources(ctx context.Context, app string) ([]plumb.Resource, error)
+	DiffLocal(ctx context.Context, app string, src engine.Source) (plumb.Plan, error)
 	Subscribe() (<-chan store.Event, func())
 }
 
@@ -76,6 +77,7 @@ func (s *Server) Handler() http.Handler {
 	s.route(mux, "GET /api/v1/apps/{app}", RoleViewer, s.handleGetApp)
 	s.route(mux, "GET /api/v1/apps/{app}/history", RoleViewer, s.handleHistory)
 	s.route(mux, "GET /api/v1/apps/{app}/diff", RoleViewer, s.handleDiff)
+	s.route(mux, "POST /api/v1/apps/{app}/diff", RoleViewer, s.handleDiffLocal)
 	s.route(mux, "GET /api/v1/apps/{app}/render", RoleViewer, s.handleRender)
 	s.route(mux, "GET /api/v1/apps/{app}/resources", RoleViewer, s.handleResources)
 	s.route(mux, "GET /api/v1/apps/{app}/events", RoleViewer, s.handleEvents)

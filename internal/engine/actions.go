@@ -183,3 +183,24 @@ func resourcesOf(plan plumb.Plan, health map[string]plumb.Resource) []plumb.Reso
 	}
 	return out
 }
+
+// DiffLocal plans the app as if its source were the directory root (e.g. a
+// pull request's checkout): what merging it would change, without
+// applying anything.
+func (e *Engine) DiffLocal(ctx context.Context, name string, src Source) (plumb.Plan, error) {
+	a, err := e.app(name)
+	if err != nil {
+		return plumb.Plan{}, err
+	}
+	c, err := src.Resolve(ctx)
+	if err != nil {
+		return plumb.Plan{}, err
+	}
+	e.mu.Lock()
+	r := &run{name: name, app: a, cfg: a.cfg, req: &request{trigger: plumb.TriggerManual}, src: &sourceState{src: src}, tgt: e.targets[a.cfg.Target], commit: c}
+	e.mu.Unlock()
+	if r.tgt == nil {
+		return plumb.Plan{}, fmt.Errorf("app %s: target %q is not running", name, a.cfg.Target)
+	}
+	return e.plan(ctx, r)
+}
