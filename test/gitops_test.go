@@ -68,7 +68,8 @@ func TestGitOpsLoop(t *testing.T) {
 				return true, ""
 			}
 		}
-		b, _ := json.Marshal(d.history("web")); return false, string(b)
+		b, _ := json.Marshal(d.history("web"))
+		return false, string(b)
 	})
 
 	// The CLI's table views name what happened.
@@ -92,7 +93,10 @@ func TestDriftReportedWithoutSelfHeal(t *testing.T) {
 	e.writeConfig("plumb.yaml", baseConfig+strings.Replace(webApp, "selfHeal: true", "selfHeal: false", 1))
 	d := e.serve()
 	e.fileIs("index.html", "v1\n")
-	eventually(t, "Synced", func() (bool, string) { a := d.app("web"); return a.Status.Sync == plumb.SyncSynced, string(a.Status.Sync) })
+	eventually(t, "Synced", func() (bool, string) {
+		a := d.app("web")
+		return a.Status.Sync == plumb.SyncSynced, string(a.Status.Sync)
+	})
 
 	if err := os.WriteFile(filepath.Join(e.live, "index.html"), []byte("hand edit\n"), 0o644); err != nil {
 		t.Fatal(err)

@@ -120,4 +120,3 @@ func extract(root *os.Root, h *tar.Header, r io.Reader) error {
 	}
 	return nil // other entry kinds are ignored
 }
-

@@ -44,4 +44,3 @@ func (i appInfo) AppContext(ctx context.Context, app, revision string) (notify.A
 }
 
 var _ notify.AppInfo = appInfo{}
-

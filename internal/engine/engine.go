@@ -67,8 +67,8 @@ type Observer interface {
 type noObserver struct{}
 
 func (noObserver) Reconciled(string, plumb.Trigger, store.SyncResult, time.Duration, error) {}
-func (noObserver) Fetched(string, time.Duration, error)                                   {}
-func (noObserver) Drifted(string, plumb.Drift)                                            {}
+func (noObserver) Fetched(string, time.Duration, error)                                     {}
+func (noObserver) Drifted(string, plumb.Drift)                                              {}
 
 // Options configure an Engine. Store, NewSource and NewTarget are required.
 type Options struct {

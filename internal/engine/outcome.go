@@ -3,9 +3,9 @@ package engine
 import (
 	"context"
 	"fmt"
-	"time"
 	"sort"
 	"strings"
+	"time"
 
 	"plumb.dev/plumb"
 	"plumb.dev/plumb/internal/store"
@@ -48,7 +48,6 @@ func (e *Engine) apply(rctx, ctx context.Context, r *run, plan plumb.Plan) (stor
 	}
 	return rec, 0, nil
 }
-
 
 func (e *Engine) newRecord(r *run) store.SyncRecord {
 	return store.SyncRecord{
