@@ -30,12 +30,12 @@ type step struct {
 // applyStages applies creates and updates stage by stage and reports
 // whether all succeeded. A failed stage stops the later ones.
 func (ex *executor) applyStages(ctx context.Context) bool {
-	var byStage [StageWebhooks + 1][]step
+	var byStage [stageCount][]step
 	for i, op := range ex.steps {
 		if op.action.Type == plumb.ActionDelete || op.desire == nil {
 			continue
 		}
-		s := StageOf(op.key.Kind)
+		s := StageOfObject(op.desire.obj)
 		byStage[s] = append(byStage[s], step{i, op})
 	}
 	ok := true
@@ -53,6 +53,9 @@ func (ex *executor) applyStages(ctx context.Context) bool {
 		ok = ex.applyAll(ctx, steps)
 		if ok && Stage(s) == StageDefinitions {
 			ok = ex.establish(ctx, steps)
+		}
+		if ok && Stage(s) == StagePreHooks {
+			ok = ex.waitHooks(ctx, steps)
 		}
 	}
 	return ok
@@ -210,10 +213,13 @@ func (ex *executor) resolvePending(steps []step) {
 
 // deleteStages deletes in reverse apply order, concurrently within a stage.
 func (ex *executor) deleteStages(ctx context.Context) {
-	var byStage [StageWebhooks + 1][]step
+	var byStage [stageCount][]step
 	for i, op := range ex.steps {
 		if op.action.Type == plumb.ActionDelete {
 			s := StageOf(op.key.Kind)
+			if op.live != nil {
+				s = StageOfObject(op.live)
+			}
 			byStage[s] = append(byStage[s], step{i, op})
 		}
 	}

@@ -18,12 +18,37 @@ const (
 	// StagePrerequisites holds cluster-wide and per-namespace policy and
 	// identity: RBAC, classes, quotas, service accounts.
 	StagePrerequisites
+	// StagePreHooks holds objects annotated plumb.dev/phase: pre (Helm
+	// pre-install and pre-upgrade hooks); plumb waits for them to be
+	// healthy (a Job to complete) before the next stage.
+	StagePreHooks
 	// StageResources holds everything not named in KindStages.
 	StageResources
 	// StageWebhooks holds admission webhooks, applied last so that they
 	// never block the objects their own backends need.
 	StageWebhooks
+	// StagePostHooks holds objects annotated plumb.dev/phase: post (Helm
+	// post-install and post-upgrade hooks), applied after everything else.
+	StagePostHooks
+	// stageCount is the number of stages.
+	stageCount
 )
+
+// AnnotationPhase puts an object in the phase before ("pre") or after
+// ("post") the main apply, whatever its kind.
+const AnnotationPhase = "plumb.dev/phase"
+
+// phaseStages maps phase annotation values to stages.
+var phaseStages = map[string]Stage{"pre": StagePreHooks, "post": StagePostHooks}
+
+// StageOfObject returns the stage u is applied in: its phase when it is
+// annotated with one, otherwise its kind's stage.
+func StageOfObject(u *unstructured.Unstructured) Stage {
+	if s, ok := phaseStages[u.GetAnnotations()[AnnotationPhase]]; ok {
+		return s
+	}
+	return StageOf(u.GetKind())
+}
 
 // KindStages is the kind-order table: the stage each kind is applied in.
 // Kinds not listed are applied in StageResources.
@@ -60,9 +85,9 @@ func StageOf(kind string) Stage {
 // order inside a stage is stable by key so that plans read the same way
 // every time.
 func stages(objs []*unstructured.Unstructured) [][]*unstructured.Unstructured {
-	var by [StageWebhooks + 1][]*unstructured.Unstructured
+	var by [stageCount][]*unstructured.Unstructured
 	for _, o := range objs {
-		s := StageOf(o.GetKind())
+		s := StageOfObject(o)
 		by[s] = append(by[s], o)
 	}
 	var out [][]*unstructured.Unstructured
