@@ -88,15 +88,16 @@ func Run(ctx context.Context, o Options) error {
 
 // daemon holds the running parts of plumb serve.
 type daemon struct {
-	o      Options
-	db     *sqlite.DB
-	eng    *engine.Engine
+	o       Options
+	db      *sqlite.DB
+	eng     *engine.Engine
 	cl      *configLoader
 	notify  *notify.Dispatcher
 	metrics *metrics.Metrics
 	hooks   *webhook.Handler
 	api     *api.Server
 	srv     *http.Server
+	auto    *automation
 }
 
 // build creates the engine, loads the config and wires notifications and
@@ -123,7 +124,8 @@ func (d *daemon) build(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := d.eng.SetConfig(ctx, cfg); err != nil {
+	d.auto = newAutomation(d)
+	if cfg, err = d.auto.apply(ctx, cfg); err != nil {
 		return fmt.Errorf("start config: %w", err)
 	}
 	d.notify, err = notify.New(cfg.Notifiers, appInfo{eng: d.eng, db: d.db}, notify.Options{
@@ -151,7 +153,7 @@ func (d *daemon) secure(ctx context.Context, ln net.Listener) error {
 	// The dashboard signs in by a session cookie holding a token (auth.Cookie);
 	// cross-origin browser requests are refused (http.CrossOriginProtection),
 	// which also guards the loopback local admin, who needs no credential.
-	d.api = api.New(d.eng, d.db, auth.Chain{authn, auth.Cookie{Tokens: authn}}, d.o.Version).WithMetrics(d.metrics.Handler())
+	d.api = api.New(promotingEngine{d.eng, d.auto.promote}, d.db, auth.Chain{authn, auth.Cookie{Tokens: authn}}, d.o.Version).WithMetrics(d.metrics.Handler())
 	mux := http.NewServeMux()
 	d.hooks.Register(mux)
 	sameOrigin := http.NewCrossOriginProtection()
@@ -192,7 +194,8 @@ func (d *daemon) onWebhook(r webhook.Report) {
 
 // apply makes a re-read config the running one.
 func (d *daemon) apply(ctx context.Context, cfg *config.Config) error {
-	if err := d.eng.SetConfig(ctx, cfg); err != nil {
+	cfg, err := d.auto.apply(ctx, cfg)
+	if err != nil {
 		return err
 	}
 	if err := d.hooks.SetReceivers(cfg.Receivers); err != nil {
@@ -238,6 +241,7 @@ func (d *daemon) serve(ctx context.Context, ln net.Listener) error {
 	defer unsubscribe()
 	go func() { _ = d.notify.Run(ctx, events) }()
 	go d.cl.watch(ctx, d.eng, d.apply)
+	go d.auto.run(ctx)
 	go retain(ctx, d.o, d.db)
 	go logEvents(ctx, d.o.Logger, d.eng)
 	d.o.Logger.Info("plumb serving", "api", apiURL(ln), "state", d.o.StateDir)
