@@ -21,9 +21,9 @@ import (
 // prFeedback holds the flags of plumb pr-feedback.
 type prFeedback struct {
 	local, sha, kind, repo, tokenFile, baseURL, statusContext, targetURL string
-	number                                                              int
-	sources, apps                                                       []string
-	dryRun                                                              bool
+	number                                                               int
+	sources, apps                                                        []string
+	dryRun                                                               bool
 }
 
 func newPRFeedback(g *globals) *cobra.Command {
