@@ -7,6 +7,9 @@ package main
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"flag"
 	"fmt"
 	"log"
@@ -46,11 +49,15 @@ func run(pushes, apps int, idle time.Duration) error {
 	if err != nil {
 		return err
 	}
-	poll, err := w.latency(pushes, false)
+	poll, err := w.latency(pushes, modePoll)
 	if err != nil {
 		return err
 	}
-	manual, err := w.latency(pushes, true)
+	manual, err := w.latency(pushes, modeManual)
+	if err != nil {
+		return err
+	}
+	hook, err := w.latency(pushes, modeWebhook)
 	if err != nil {
 		return err
 	}
@@ -58,6 +65,7 @@ func run(pushes, apps int, idle time.Duration) error {
 	fmt.Printf("push-to-applied latency, files target, %d pushes each (from `git push` returning to the file being live)\n", pushes)
 	report("  poll interval 1s ", poll)
 	report("  manual sync      ", manual)
+	report("  GitHub webhook   ", hook)
 
 	w, err = newWorld(filepath.Join(work, "idle"), bin, apps)
 	if err != nil {
@@ -125,6 +133,11 @@ func (w *world) config() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "apiVersion: plumb.dev/v1alpha1\nkind: Source\nmetadata: {name: site}\nspec: {git: {url: %q, branch: main, interval: 1s}}\n", w.srv.URL())
 	fmt.Fprintf(&b, "---\napiVersion: plumb.dev/v1alpha1\nkind: Target\nmetadata: {name: local}\nspec: {files: {root: %q}}\n", w.live)
+	secret := filepath.Join(w.dir, "hook-secret")
+	if err := os.WriteFile(secret, []byte(hookSecret), 0o600); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Fprintf(&b, "---\napiVersion: plumb.dev/v1alpha1\nkind: Receiver\nmetadata: {name: gh}\nspec: {type: github, secretFile: %q, sources: [site]}\n", secret)
 	for i := range w.apps {
 		if err := os.MkdirAll(filepath.Join(w.live, fmt.Sprintf("a%03d", i)), 0o755); err != nil {
 			log.Fatal(err)
@@ -166,18 +179,28 @@ func (w *world) close() {
 	w.srv.Close()
 }
 
+// How a push reaches plumb in a latency run.
+const (
+	modePoll    = "poll"
+	modeManual  = "manual"
+	modeWebhook = "webhook"
+)
+
 // latency pushes a new content for one file n times and measures from the
 // push returning to the file holding it.
-func (w *world) latency(n int, manual bool) ([]time.Duration, error) {
+func (w *world) latency(n int, mode string) ([]time.Duration, error) {
 	var out []time.Duration
 	for i := range n {
-		want := fmt.Sprintf("push %d manual=%v %d\n", i, manual, time.Now().UnixNano())
+		want := fmt.Sprintf("push %d %s %d\n", i, mode, time.Now().UnixNano())
 		w.repo.WriteFile("apps/a000/f0.txt", want)
-		w.repo.Commit(fmt.Sprintf("push %d", i))
+		sha := w.repo.Commit(fmt.Sprintf("push %d", i))
 		w.repo.Push()
 		start := time.Now()
-		if manual {
+		switch mode {
+		case modeManual:
 			go w.sync("a000")
+		case modeWebhook:
+			go w.webhook(sha, fmt.Sprintf("bench-%d", i))
 		}
 		if err := waitFor(30*time.Second, func() bool {
 			b, _ := os.ReadFile(filepath.Join(w.live, "a000/f0.txt"))
@@ -190,6 +213,22 @@ func (w *world) latency(n int, manual bool) ([]time.Duration, error) {
 	}
 	return out, nil
 }
+
+// webhook sends a signed GitHub push event for sha.
+func (w *world) webhook(sha, delivery string) {
+	body := fmt.Sprintf(`{"ref":"refs/heads/main","after":%q,"repository":{"clone_url":%q}}`, sha, w.srv.URL())
+	mac := hmac.New(sha256.New, []byte(hookSecret))
+	mac.Write([]byte(body))
+	req, _ := http.NewRequest(http.MethodPost, "http://"+w.addr+"/hooks/gh", strings.NewReader(body))
+	req.Header.Set("X-GitHub-Event", "push")
+	req.Header.Set("X-GitHub-Delivery", delivery)
+	req.Header.Set("X-Hub-Signature-256", "sha256="+hex.EncodeToString(mac.Sum(nil)))
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
+	}
+}
+
+const hookSecret = "bench-secret"
 
 func (w *world) sync(app string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
