@@ -108,6 +108,7 @@ func (ex *executor) applyOne(ctx context.Context, op *objPlan) error {
 		return err
 	}
 	rv = out.GetResourceVersion()
+	ex.st.wrote(o.key, out)
 	return nil
 }
 
@@ -115,6 +116,7 @@ func (ex *executor) applyOne(ctx context.Context, op *objPlan) error {
 func (ex *executor) recreate(ctx context.Context, op *objPlan) error {
 	ri := ex.cl.Resource(op.typ.gvr).Namespace(op.key.Namespace)
 	ex.st.noteDelete(op.key)
+	ex.st.forget(op.key)
 	fg := metav1.DeletePropagationForeground
 	err := ri.Delete(ctx, op.key.Name, metav1.DeleteOptions{PropagationPolicy: &fg})
 	if err != nil && !apierrors.IsNotFound(err) {
@@ -242,6 +244,7 @@ func (ex *executor) deleteOne(ctx context.Context, op *objPlan) error {
 	ex.st.beginWrite(op.key)
 	defer ex.st.endWrite(op.key, "")
 	ex.st.noteDelete(op.key)
+	ex.st.forget(op.key)
 	bg := metav1.DeletePropagationBackground
 	opts := metav1.DeleteOptions{PropagationPolicy: &bg}
 	if op.live != nil {

@@ -64,10 +64,11 @@ type Driver struct {
 }
 
 var (
-	_ target.Target        = (*Driver)(nil)
-	_ target.HealthChecker = (*Driver)(nil)
-	_ target.Watcher       = (*Driver)(nil)
-	_ target.Deleter       = (*Driver)(nil)
+	_ target.Target         = (*Driver)(nil)
+	_ target.HealthChecker  = (*Driver)(nil)
+	_ target.Watcher        = (*Driver)(nil)
+	_ target.Deleter        = (*Driver)(nil)
+	_ target.ResourceLister = (*Driver)(nil)
 )
 
 // New builds a driver for t from its kubeconfig (or in-cluster config).
@@ -123,7 +124,7 @@ func NewForConfig(name string, rc *rest.Config, kt config.KubernetesTarget) (*Dr
 			d.allowed[ns] = true
 		}
 	}
-	d.hub = newHub(dyn)
+	d.hub = newHub(dyn, d.forgetGone)
 	return d, nil
 }
 

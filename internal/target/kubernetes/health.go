@@ -22,53 +22,50 @@ var healthRank = map[plumb.HealthStatus]int{
 }
 
 // Health computes kstatus for every object app owns and returns the worst,
-// naming that object and its message.
+// naming that object and its message. It reads the shared informers'
+// caches when they serve the app's kinds (see observe), so that polling
+// the health of many apps costs the API server nothing.
 func (d *Driver) Health(ctx context.Context, app plumb.AppRef) (plumb.Health, error) {
-	st := d.state(app.Name)
-	inv, err := d.inventory(ctx, app.Name, st)
+	objs, err := d.objectHealth(ctx, app)
 	if err != nil {
 		return plumb.Health{Status: plumb.HealthUnknown}, fmt.Errorf("health %s: %w", app.Name, err)
 	}
-	if len(inv) == 0 {
+	if len(objs) == 0 {
 		return plumb.Health{Status: plumb.HealthMissing, Message: "the app owns nothing in the target"}, nil
 	}
-	live, err := d.liveOf(ctx, app, inv)
-	if err != nil {
-		return plumb.Health{Status: plumb.HealthUnknown}, fmt.Errorf("health %s: %w", app.Name, err)
-	}
 	worst := plumb.Health{Status: plumb.HealthHealthy}
-	for _, k := range inv.Keys() {
-		h := ObjectHealth(live[k])
-		h.Object = k.String()
+	for _, h := range objs {
 		if healthRank[h.Status] > healthRank[worst.Status] {
 			worst = h
 		}
 	}
 	if worst.Object == "" {
-		worst.Message = fmt.Sprintf("%d objects healthy", len(inv))
+		worst.Message = fmt.Sprintf("%d objects healthy", len(objs))
 	} else {
 		worst.Message = worst.Object + ": " + worst.Message
 	}
 	return worst, nil
 }
 
-// liveOf returns the live objects of the inventory entries.
-func (d *Driver) liveOf(ctx context.Context, app plumb.AppRef, inv Inventory) (liveSet, error) {
-	cl, err := d.clientFor(app)
+// objectHealth returns the health of each object app's inventory holds,
+// in apply order, each naming its object as plan actions do.
+func (d *Driver) objectHealth(ctx context.Context, app plumb.AppRef) ([]plumb.Health, error) {
+	st := d.state(app.Name)
+	inv, err := d.inventory(ctx, app.Name, st)
 	if err != nil {
 		return nil, err
 	}
-	types := map[ObjKey]typeInfo{}
-	for k, e := range inv {
-		t, ok, err := d.entryType(e)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			types[k] = t
-		}
+	live, err := d.observe(ctx, app, st, inv)
+	if err != nil {
+		return nil, err
 	}
-	return d.live(ctx, cl, app.Name, scopesOf(nil, types))
+	out := make([]plumb.Health, 0, len(inv))
+	for _, k := range inv.Keys() {
+		h := ObjectHealth(live[k])
+		h.Object = k.String()
+		out = append(out, h)
+	}
+	return out, nil
 }
 
 // ObjectHealth maps the kstatus of u (nil when missing) to plumb's health.

@@ -69,12 +69,24 @@ func scopesOf(objs []*desiredObj, entries map[ObjKey]typeInfo) []scope {
 }
 
 // live returns the objects labeled for app in scopes, from the shared
-// informers when they cover a resource, otherwise by listing.
+// informers when they serve a resource, otherwise by listing.
 func (d *Driver) live(ctx context.Context, cl dynamic.Interface, app string, scopes []scope) (liveSet, error) {
+	return d.gather(ctx, cl, app, scopes, true)
+}
+
+// gather lists the objects labeled for app in scopes, from the shared
+// informers when cached is set and they serve a resource.
+func (d *Driver) gather(ctx context.Context, cl dynamic.Interface, app string, scopes []scope, cached bool) (liveSet, error) {
 	out := liveSet{}
 	var mu sync.Mutex
 	errs := forEach(ctx, len(scopes), d.concurrency, func(ctx context.Context, i int) error {
-		items, err := d.listScope(ctx, cl, app, scopes[i])
+		var items []*unstructured.Unstructured
+		var err error
+		if cached {
+			items, err = d.listScope(ctx, cl, app, scopes[i])
+		} else {
+			items, err = listLive(ctx, cl, app, scopes[i])
+		}
 		if err != nil {
 			return err
 		}
@@ -95,6 +107,12 @@ func (d *Driver) listScope(ctx context.Context, cl dynamic.Interface, app string
 	if items, ok := d.hub.cached(s.gvr, app, s.namespace); ok {
 		return items, nil
 	}
+	return listLive(ctx, cl, app, s)
+}
+
+// listLive lists the objects labeled for app in one scope from the API
+// server.
+func listLive(ctx context.Context, cl dynamic.Interface, app string, s scope) ([]*unstructured.Unstructured, error) {
 	var out []*unstructured.Unstructured
 	opts := metav1.ListOptions{LabelSelector: LabelApp + "=" + app, Limit: 500}
 	for {

@@ -36,7 +36,7 @@ func (pl *planner) planObject(ctx context.Context, o *desiredObj) (*objPlan, err
 			return nil, err
 		}
 	}
-	if live != nil && pl.d.hub.covers(o.typ.gvr, pl.app.Name) && !sameContent(live, merged) {
+	if live != nil && pl.d.hub.serves(o.typ.gvr) && !sameContent(live, merged) {
 		// The informer may lag behind plumb's own last write: confirm.
 		if live, err = pl.getFresh(ctx, o); err != nil {
 			return nil, err

@@ -4,6 +4,9 @@ import (
 	"sync"
 	"time"
 
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
+
 	"plumb.dev/plumb"
 )
 
@@ -29,6 +32,17 @@ type appState struct {
 	last *planState
 	// deleted holds objects plumb deleted (prune or recreate) and when.
 	deleted map[ObjKey]time.Time
+	// written holds what plumb's last write of each object produced, until
+	// an informer sees that object deleted: a cached copy older than it
+	// (or missing) lags plumb's own write and is not trusted.
+	written map[ObjKey]version
+}
+
+// version identifies one state of an object that generation orders:
+// the same object (uid) at a spec generation.
+type version struct {
+	uid types.UID
+	gen int64
 }
 
 // state returns the remembered state of app, creating it.
@@ -37,7 +51,7 @@ func (d *Driver) state(app string) *appState {
 	defer d.mu.Unlock()
 	st, ok := d.apps[app]
 	if !ok {
-		st = &appState{seen: map[ObjKey]string{}, inflight: map[ObjKey]int{}}
+		st = &appState{seen: map[ObjKey]string{}, inflight: map[ObjKey]int{}, written: map[ObjKey]version{}}
 		d.apps[app] = st
 	}
 	return st
@@ -65,6 +79,14 @@ func (st *appState) upToDate(key string) bool {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	return st.synced != "" && st.synced == key && st.watched && st.inv != nil
+}
+
+// inSync reports whether the last plan or apply left the target as
+// desired and no live change was seen since.
+func (st *appState) inSync() bool {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.synced != ""
 }
 
 // noopPlan is the plan for an app known to be in sync.
@@ -123,4 +145,56 @@ func (st *appState) seenVersion(key ObjKey) string {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	return st.seen[key]
+}
+
+// wrote records the object plumb's write of key produced.
+func (st *appState) wrote(key ObjKey, u *unstructured.Unstructured) {
+	st.mu.Lock()
+	st.written[key] = version{uid: u.GetUID(), gen: u.GetGeneration()}
+	st.mu.Unlock()
+}
+
+// forget drops the record of plumb's last write of key: plumb deletes it.
+func (st *appState) forget(key ObjKey) {
+	st.mu.Lock()
+	delete(st.written, key)
+	st.mu.Unlock()
+}
+
+// gone drops the record of plumb's last write of key when an informer saw
+// that very object (uid) deleted; a late event for an older object plumb
+// has since replaced leaves it.
+func (st *appState) gone(key ObjKey, uid types.UID) {
+	st.mu.Lock()
+	if v, ok := st.written[key]; ok && v.uid == uid {
+		delete(st.written, key)
+	}
+	st.mu.Unlock()
+}
+
+// behind reports whether a cached copy of key (nil when the cache has
+// none) may predate plumb's last write of it: the cache lacks the object
+// plumb wrote, or holds another one, or an older generation of it.
+func (st *appState) behind(key ObjKey, cached *unstructured.Unstructured) bool {
+	st.mu.Lock()
+	v, ok := st.written[key]
+	st.mu.Unlock()
+	switch {
+	case !ok:
+		return false
+	case cached == nil || cached.GetUID() != v.uid:
+		return true
+	}
+	return cached.GetGeneration() < v.gen
+}
+
+// forgetGone is the hub's report of an object deleted (or relabeled) in
+// the cluster; app is the app its label named.
+func (d *Driver) forgetGone(app string, u *unstructured.Unstructured) {
+	d.mu.Lock()
+	st := d.apps[app]
+	d.mu.Unlock()
+	if st != nil {
+		st.gone(KeyOf(u), u.GetUID())
+	}
 }
