@@ -85,12 +85,21 @@ type Repo struct {
 
 // NewRepo starts an empty repository; it stops when the test ends.
 func NewRepo(t testing.TB) *Repo {
+	r := StartRepo()
+	t.Cleanup(r.Close)
+	return r
+}
+
+// StartRepo starts an empty repository outside a test; Close stops it.
+func StartRepo() *Repo {
 	r := &Repo{charts: map[string][]byte{}, entries: map[string][]map[string]any{}}
 	r.srv = httptest.NewServer(http.HandlerFunc(r.serve))
 	r.URL = r.srv.URL + "/charts"
-	t.Cleanup(r.srv.Close)
 	return r
 }
+
+// Close stops the repository.
+func (r *Repo) Close() { r.srv.Close() }
 
 // Add publishes an archive as name at version.
 func (r *Repo) Add(name, version string, tgz []byte) {
@@ -152,10 +161,19 @@ type Registry struct {
 
 // NewRegistry starts an empty registry; it stops when the test ends.
 func NewRegistry(t testing.TB) *Registry {
+	g := StartRegistry()
+	t.Cleanup(g.Close)
+	return g
+}
+
+// StartRegistry starts an empty registry outside a test; Close stops it.
+func StartRegistry() *Registry {
 	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
-	t.Cleanup(srv.Close)
 	return &Registry{Host: strings.TrimPrefix(srv.URL, "http://"), srv: srv}
 }
+
+// Close stops the registry.
+func (g *Registry) Close() { g.srv.Close() }
 
 // Push publishes a chart archive as repo:version (repo like
 // "charts/web"), the way `helm push` lays it out.
