@@ -21,12 +21,15 @@ import (
 	"fmt"
 	"net/http"
 	"path"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"plumb.dev/plumb/internal/config"
+	"plumb.dev/plumb/internal/render"
 )
 
 // DefaultKubeVersion is .Capabilities.KubeVersion when an app sets none.
@@ -130,6 +133,9 @@ func (r *Renderer) Render(ctx context.Context, q Request) (Result, error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("helm %s: %w", q.Chart, err)
 	}
+	if q.Chart.Repo == "" && q.Chart.OCI == "" {
+		sourceOrigins(res.Objects, ch.chart.Name(), repoPath(q.AppPath, q.Chart.Chart))
+	}
 	r.renders.put(key, res)
 	return copyResult(res), nil
 }
@@ -154,6 +160,18 @@ func copyResult(r Result) Result {
 		out.Objects[i] = o.DeepCopy()
 	}
 	return out
+}
+
+// sourceOrigins makes the origins of a chart in the source name files of
+// the source: "web/templates/x.yaml" becomes "charts/web/templates/x.yaml".
+func sourceOrigins(objs []*unstructured.Unstructured, name, dir string) {
+	for _, o := range objs {
+		if rest, ok := strings.CutPrefix(render.Origin(o), name+"/"); ok {
+			file, doc, _ := strings.Cut(rest, "#")
+			n, _ := strconv.Atoi(doc)
+			render.SetOrigin(o, path.Join(dir, file), n)
+		}
+	}
 }
 
 // repoPath joins a path relative to the app's directory.

@@ -12,6 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"plumb.dev/plumb/internal/config"
+	"plumb.dev/plumb/internal/render"
 	"plumb.dev/plumb/internal/render/helm"
 	"plumb.dev/plumb/internal/render/helm/helmtest"
 )
@@ -212,5 +213,22 @@ func TestRenderErrors(t *testing.T) {
 		if err == nil || err.Error() != tt.want {
 			t.Errorf("%s: error = %v\nwant %s", tt.chart.Chart, err, tt.want)
 		}
+	}
+}
+
+// TestRegistered: a directory holding Chart.yaml renders through the
+// render registry with the chart's defaults, its base name as release.
+func TestRegistered(t *testing.T) {
+	root := writeTree(t, helmtest.Prefixed("apps/shop", helmtest.CacheChart("1.0.0")))
+	in := render.Input{Root: root, Path: "apps/shop", Namespace: "ns"}
+	if kind, err := render.Detect(in); err != nil || kind != helm.Name {
+		t.Fatalf("Detect = %q, %v; want %s", kind, err, helm.Name)
+	}
+	objs, err := render.Render(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(objs) != 1 || objs[0].GetName() != "shop-cache" || render.Origin(objs[0]) != "apps/shop/templates/cm.yaml#1" {
+		t.Errorf("objects = %v", objs)
 	}
 }
