@@ -86,26 +86,33 @@ func (d *daemon) apps() ([]api.App, error) {
 }
 
 // waitHealthy waits until n apps are Synced and Healthy, calling tick on
-// every poll; it returns the time that took.
-func (d *daemon) waitHealthy(n int, limit time.Duration, tick func()) (time.Duration, error) {
+// every poll; it returns the time that took, and when all were first
+// applied (Synced, whatever their health).
+func (d *daemon) waitHealthy(n int, limit time.Duration, tick func()) (healthyAt time.Duration, syncedAt time.Duration, err error) {
 	start := time.Now()
 	for time.Since(start) < limit {
 		if tick != nil {
 			tick()
 		}
 		apps, err := d.apps()
-		healthy := 0
+		healthy, synced := 0, 0
 		for _, a := range apps {
-			if a.Status.Sync == "Synced" && a.Status.Health == "Healthy" {
-				healthy++
+			if a.Status.Sync == "Synced" {
+				synced++
+				if a.Status.Health == "Healthy" {
+					healthy++
+				}
 			}
 		}
+		if err == nil && synced == n && syncedAt == 0 {
+			syncedAt = time.Since(start)
+		}
 		if err == nil && healthy == n {
-			return time.Since(start), nil
+			return time.Since(start), syncedAt, nil
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	return 0, fmt.Errorf("not all %d apps Healthy within %s (see %s/serve.log)", n, limit, d.dir)
+	return 0, 0, fmt.Errorf("not all %d apps Healthy within %s (see %s/serve.log)", n, limit, d.dir)
 }
 
 func source(url string) string {

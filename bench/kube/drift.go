@@ -41,7 +41,7 @@ func benchDrift(tb *testbed, bin, dir string, n int) error {
 		return err
 	}
 	defer d.stop()
-	if _, err := d.waitHealthy(1, 2*time.Minute, nil); err != nil {
+	if _, _, err := d.waitHealthy(1, 2*time.Minute, nil); err != nil {
 		return err
 	}
 	ctx := context.Background()

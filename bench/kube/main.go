@@ -24,13 +24,14 @@ import (
 func main() {
 	drifts := flag.Int("drifts", 20, "drift corrections to time")
 	apps := flag.Int("apps", 100, "apps in the fleet run")
+	only := flag.String("only", "", "run one part only: configmaps, drift or fleet")
 	flag.Parse()
-	if err := run(*drifts, *apps); err != nil {
+	if err := run(*drifts, *apps, *only); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(drifts, apps int) error {
+func run(drifts, apps int, only string) error {
 	work, err := os.MkdirTemp("", "plumb-bench-kube")
 	if err != nil {
 		return err
@@ -45,13 +46,20 @@ func run(drifts, apps int) error {
 	if err != nil {
 		return err
 	}
-	if err := benchConfigMaps(tb, work); err != nil {
-		return err
+	if only == "" || only == "configmaps" {
+		if err := benchConfigMaps(tb, work); err != nil {
+			return err
+		}
 	}
-	if err := benchDrift(tb, bin, filepath.Join(work, "drift"), drifts); err != nil {
-		return err
+	if only == "" || only == "drift" {
+		if err := benchDrift(tb, bin, filepath.Join(work, "drift"), drifts); err != nil {
+			return err
+		}
 	}
-	return benchFleet(tb, bin, filepath.Join(work, "fleet"), apps)
+	if only == "" || only == "fleet" {
+		return benchFleet(tb, bin, filepath.Join(work, "fleet"), apps)
+	}
+	return nil
 }
 
 func report(name string, d []time.Duration) {
