@@ -232,3 +232,45 @@ func TestRegistered(t *testing.T) {
 		t.Errorf("objects = %v", objs)
 	}
 }
+
+// TestCredentialsAndDecrypt: repository credentials come from files and
+// are sent; a missing or wrong one fails without echoing the password;
+// values files pass through the app's decrypter.
+func TestCredentialsAndDecrypt(t *testing.T) {
+	repo := helmtest.NewRepo(t)
+	repo.RequireAuth("deploy", "s3cret-pass")
+	repo.Add("cache", "1.0.0", helmtest.MustPackage(t, "cache", helmtest.CacheChart("1.0.0")))
+	dir := t.TempDir()
+	user, pass, wrong := filepath.Join(dir, "user"), filepath.Join(dir, "pass"), filepath.Join(dir, "wrong")
+	os.WriteFile(user, []byte("deploy\n"), 0o600)
+	os.WriteFile(pass, []byte("s3cret-pass\n"), 0o600)
+	os.WriteFile(wrong, []byte("nope-pass\n"), 0o600)
+	root := writeTree(t, map[string]string{"app/values.enc.yaml": "ENCRYPTED"})
+	var seen []string
+	decrypt := func(file string, data []byte) ([]byte, error) {
+		seen = append(seen, file+":"+string(data))
+		return []byte("size: decrypted-size\n"), nil
+	}
+	r := helm.New(helm.Options{})
+	q := helm.Request{Root: root, AppPath: "app", App: "c", Decrypt: decrypt, Chart: &config.HelmChart{
+		Repo: repo.URL, Chart: "cache", ValuesFiles: []string{"values.enc.yaml"},
+		Credentials: &config.HelmCredentials{UsernameFile: user, PasswordFile: pass},
+	}}
+	res, err := r.Render(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := str(t, byName(res.Objects)["ConfigMap/c-cache"], "data", "size"); got != "decrypted-size" {
+		t.Errorf("size = %q, want the decrypted value", got)
+	}
+	if len(seen) != 1 || seen[0] != "app/values.enc.yaml:ENCRYPTED" {
+		t.Errorf("decrypter saw %v", seen)
+	}
+	for _, creds := range []*config.HelmCredentials{nil, {UsernameFile: user, PasswordFile: wrong}} {
+		q.Chart = &config.HelmChart{Repo: repo.URL, Chart: "cache", Version: "1.0.0", Credentials: creds}
+		_, err := helm.New(helm.Options{}).Render(context.Background(), q)
+		if err == nil || !strings.Contains(err.Error(), "401 Unauthorized") || strings.Contains(err.Error(), "pass") {
+			t.Errorf("credentials %v: error = %v", creds, err)
+		}
+	}
+}
