@@ -72,6 +72,6 @@ spec:
 		return err
 	}
 	fmt.Printf("%d chart apps (%d objects each, pre-install Job included) + their namespaces, plumb serve start → all applied %.1f s → all Healthy %.1f s, peak RSS %.0f MiB, %d chart repo requests\n",
-		n, 8+7, applied.Seconds(), took.Seconds(), float64(peak)/(1<<20), repo.Requests.Load())
+		n, 13, applied.Seconds(), took.Seconds(), float64(peak)/(1<<20), repo.Requests.Load())
 	return nil
 }
