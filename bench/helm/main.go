@@ -3,12 +3,13 @@
 //   - render time of a chart of about 50 objects: cold (a new renderer:
 //     chart loaded and rendered), cached (same chart and values), warm
 //     chart with new values, and cold from an HTTP chart repository;
+//
 //   - with -apps N > 0: N apps using the same chart (from an HTTP chart
 //     repository served by this program) with different values, from
 //     `plumb serve` starting until every app is Healthy on the testbed.
 //
-//	go run ./bench/helm [-n 20] [-apps 50]
-//	(the fleet part needs hack/testbed/testbed build)
+//     go run ./bench/helm [-n 20] [-apps 50]
+//     (the fleet part needs hack/testbed/testbed build)
 package main
 
 import (

@@ -87,7 +87,7 @@ type Request struct {
 	Root, AppPath string
 	// Namespace is the release namespace; ReleaseName defaults to App.
 	Namespace, App string
-	Chart      *config.HelmChart
+	Chart          *config.HelmChart
 	// Decrypt decrypts a values file when it is SOPS-encrypted and returns
 	// other content unchanged (nil: values files are used as they are).
 	Decrypt func(file string, data []byte) ([]byte, error)

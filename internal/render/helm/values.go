@@ -97,4 +97,3 @@ func deepCopyAny(v any) any {
 		return v
 	}
 }
-

@@ -14,8 +14,8 @@ func WebChart(version, depRepo string, extra int) map[string]string {
 		chart += "dependencies:\n  - name: cache\n    version: \"~1.0\"\n    repository: \"" + depRepo + "\"\n    condition: cache.enabled\n"
 	}
 	files := map[string]string{
-		"Chart.yaml":  chart,
-		"values.yaml": "replicas: 1\nimage: registry.example/web:1.0\nmessage: hello\nextra: " + itoa(extra) + "\ncache:\n  enabled: true\n",
+		"Chart.yaml":             chart,
+		"values.yaml":            "replicas: 1\nimage: registry.example/web:1.0\nmessage: hello\nextra: " + itoa(extra) + "\ncache:\n  enabled: true\n",
 		"templates/_helpers.tpl": `{{- define "web.name" -}}{{ .Release.Name }}-web{{- end -}}`,
 		"templates/deployment.yaml": `apiVersion: apps/v1
 kind: Deployment
