@@ -4,8 +4,10 @@
 // server-side dry-run with a reason and a redacted diff per object, keeps
 // each app's inventory in the cluster (ConfigMap plumb-inventory-<app>),
 // prunes only what both the inventory and the plumb.dev/app label claim,
-// reports health through kstatus, and watches owned objects through shared
-// informers to report drift as it happens, naming who made it.
+// reports health (per app and per object) through kstatus, and watches
+// owned objects through shared informers to report drift as it happens,
+// naming who made it. The informers' caches also answer health and plan
+// reads, so that polling many apps costs the API server nothing.
 package kubernetes
 
 import (

@@ -21,7 +21,10 @@ const LabelInventory = "plumb.dev/inventory"
 // InventoryName is the name of app's inventory ConfigMap.
 func InventoryName(app string) string { return "plumb-inventory-" + app }
 
-// inventory returns app's inventory, from memory when known.
+// inventory returns app's inventory, from memory when known: it is read
+// from the cluster once per driver (and again after a failed write or
+// Delete), since this driver is the only writer of its apps' inventories
+// and keeps its memory in step with each write.
 func (d *Driver) inventory(ctx context.Context, app string, st *appState) (Inventory, error) {
 	st.mu.Lock()
 	inv := st.inv
