@@ -207,7 +207,9 @@ func TestHealthReadsLiveWhenCacheLagsPlumbsWrite(t *testing.T) {
 func TestResourcesMatchPlanActions(t *testing.T) {
 	f := newFixture(t, config.KubernetesTarget{})
 	objs := objects(t, f.ns, deployment+"---\napiVersion: v1\nkind: Namespace\nmetadata: {name: NS-extra}\n")
-	t.Cleanup(func() { _ = f.env.Dynamic.Resource(namespaces).Delete(context.Background(), f.ns+"-extra", deleteOpts()) })
+	t.Cleanup(func() {
+		_ = f.env.Dynamic.Resource(namespaces).Delete(context.Background(), f.ns+"-extra", deleteOpts())
+	})
 	f.sync(t, objs, true)
 	f.watch(t)
 	p := f.sync(t, objs, true) // the first plan under a watch checks the cluster
