@@ -21,6 +21,9 @@ const (
 	EventFailed    = "appset.failed"
 )
 
+// runTimeout bounds one generator run (a hanging API or fetch).
+const runTimeout = 2 * time.Minute
+
 // Options configure an Expander.
 type Options struct {
 	// Dir holds the generators' mirrors and the last good outputs.
@@ -167,7 +170,9 @@ func (x *Expander) state(set *config.AppSet) *setState {
 // makes the output the AppSet's last good one.
 func (x *Expander) run(ctx context.Context, base *config.Config, set *config.AppSet, st *setState, now time.Time) {
 	st.lastRun = now
-	g, items, err := x.generate(ctx, base, set)
+	rctx, cancel := context.WithTimeout(ctx, runTimeout)
+	defer cancel()
+	g, items, err := x.generate(rctx, base, set)
 	if err == nil {
 		_, err = config.Merge(base, g)
 	}
