@@ -11,8 +11,12 @@ import (
 	"plumb.dev/plumb/internal/store"
 )
 
-// scanTimeout bounds one registry scan.
-const scanTimeout = time.Minute
+// scanTimeout bounds one registry scan, updateTimeout one update (fetch,
+// edit, push).
+const (
+	scanTimeout   = time.Minute
+	updateTimeout = 5 * time.Minute
+)
 
 // Scan lists the policy's tags now and picks the newest. A new pick makes
 // every update due at once; a failure keeps the last pick, is reported
@@ -91,7 +95,9 @@ func (a *Automation) Update(ctx context.Context, name string) (UpdateStatus, err
 	if !ok {
 		return UpdateStatus{}, errNotFound("ImageUpdate", name)
 	}
-	st, err := a.update(ctx, cfg, u.cfg, lookup)
+	uctx, cancel := context.WithTimeout(ctx, updateTimeout)
+	st, err := a.update(uctx, cfg, u.cfg, lookup)
+	cancel()
 	st.Skipped = skipped
 	now := a.opts.Now()
 	a.mu.Lock()
