@@ -48,6 +48,7 @@ var tokenNames atomic.Int64
 var routeCases = []routeCase{
 	{pattern: "GET /healthz", path: fixed("/healthz"), ok: 200},
 	{pattern: "GET /api/v1/version", path: fixed("/api/v1/version"), ok: 200},
+	{pattern: "GET /api/v1/whoami", path: fixed("/api/v1/whoami"), role: api.RoleViewer, ok: 200},
 	{pattern: "GET /api/v1/apps", path: fixed("/api/v1/apps"), role: api.RoleViewer, ok: 200},
 	{pattern: "GET /api/v1/apps/{app}", path: fixed("/api/v1/apps/team-a-web"), role: api.RoleViewer, scoped: true, ok: 200},
 	{pattern: "GET /api/v1/apps/{app}/history", path: fixed("/api/v1/apps/team-a-web/history"), role: api.RoleViewer, scoped: true, ok: 200},
@@ -65,6 +66,7 @@ var routeCases = []routeCase{
 	{pattern: "GET /api/v1/audit", path: fixed("/api/v1/audit"), role: api.RoleAdmin, scoped: true, ok: 200},
 	{pattern: "GET /api/v1/dora", path: fixed("/api/v1/dora"), role: api.RoleViewer, ok: 200},
 	{pattern: "GET /metrics", path: fixed("/metrics"), role: api.RoleViewer, ok: 200},
+	{pattern: "POST /api/v1/apps/{app}/promote", path: fixed("/api/v1/apps/team-a-web/promote"), body: func() string { return `{"to": "team-a-web"}` }, role: api.RoleOperator, scoped: true, audit: "promote", ok: 200},
 	{pattern: "POST /api/v1/apps/{app}/diff", path: fixed("/api/v1/apps/team-a-web/diff"), role: api.RoleViewer, scoped: true, ok: 400},
 	{pattern: "POST /api/v1/tokens", path: fixed("/api/v1/tokens"), role: api.RoleAdmin, scoped: true, audit: "create-token", ok: 201,
 		body: func() string {
