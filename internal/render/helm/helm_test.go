@@ -2,6 +2,7 @@ package helm_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -272,5 +273,36 @@ func TestCredentialsAndDecrypt(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "401 Unauthorized") || strings.Contains(err.Error(), "pass") {
 			t.Errorf("credentials %v: error = %v", creds, err)
 		}
+	}
+}
+
+// TestConcurrentRenders: one renderer serves many apps at once (run with
+// -race); each gets its own objects.
+func TestConcurrentRenders(t *testing.T) {
+	repo := helmtest.NewRepo(t)
+	repo.Add("cache", "1.0.0", helmtest.MustPackage(t, "cache", helmtest.CacheChart("1.0.0")))
+	r := helm.New(helm.Options{})
+	errs := make(chan error, 16)
+	for i := range 16 {
+		go func() {
+			q := helm.Request{Root: t.TempDir(), AppPath: ".", App: "a", Chart: &config.HelmChart{
+				Repo: repo.URL, Chart: "cache", Values: config.Values{"size": strconv.Itoa(i % 4)}}}
+			res, err := r.Render(context.Background(), q)
+			if err == nil {
+				res.Objects[0].SetName("mine")
+				if got := str(t, res.Objects[0], "data", "size"); got != strconv.Itoa(i%4) {
+					err = fmt.Errorf("render %d: size %s", i, got)
+				}
+			}
+			errs <- err
+		}()
+	}
+	for range 16 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	if n := repo.Requests.Load(); n > 4 {
+		t.Logf("%d repository requests for 16 renders", n)
 	}
 }
