@@ -32,7 +32,7 @@ func newRoot() *cobra.Command {
 		newServe(), newQuickstart(), newValidate(g), newVersion(g),
 		newGet(g), newStatus(g), newHistory(g), newDiff(g), newRender(g),
 		newSync(g), newRollback(g), newSuspend(g), newResume(g),
-		newToken(g), newDora(g), newPromote(g), newPRFeedback(g),
+		newToken(g), newDora(g), newPromote(g), newPRFeedback(g), newSecrets(),
 	)
 	return root
 }
