@@ -32,6 +32,7 @@ var goldenCases = []struct {
 	{"invalid/missing-required", "required fields missing or empty, missing spec, apiVersion and kind"},
 	{"invalid/names", "invalid names and duplicates within a kind, across files"},
 	{"invalid/references", "dangling source, target and dependsOn references, repeated dependencies"},
+	{"invalid/render-on-files", "helm on a files target: rendering settings only apply to kubernetes targets"},
 	{"invalid/cycles", "dependency cycles of one, two and three apps"},
 	{"invalid/git", "several refs, bad semver, commit, ref names, URLs and auth"},
 	{"invalid/paths", "absolute and escaping app paths, bad target roots"},

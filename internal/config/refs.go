@@ -49,8 +49,11 @@ func (p *parser) index() map[string]map[string]*document {
 // checkRefs reports an App's references to missing objects.
 func checkRefs(d *document, a *App, byKind map[string]map[string]*document) {
 	checkRef1(d, "spec.source", "Source", a.Source, byKind["Source"])
-	if t := checkRef1(d, "spec.target", "Target", a.Target, byKind["Target"]); t != nil && a.Namespace != "" {
-		checkNamespace(d, a, t.obj.(*Target))
+	if t := checkRef1(d, "spec.target", "Target", a.Target, byKind["Target"]); t != nil {
+		if a.Namespace != "" {
+			checkNamespace(d, a, t.obj.(*Target))
+		}
+		checkRenderTarget(d, a, t.obj.(*Target))
 	}
 	seen := map[string]bool{}
 	for i, dep := range a.DependsOn {
@@ -74,6 +77,19 @@ func checkNamespace(d *document, a *App, t *Target) {
 		d.errorf("spec.namespace", "only used with kubernetes targets (Target %q is %s)", t.Name, t.Kind)
 	case t.Kubernetes != nil && len(t.Kubernetes.Namespaces) > 0 && !slices.Contains(t.Kubernetes.Namespaces, a.Namespace):
 		d.errorf("spec.namespace", "Target %q allows only namespaces %s", t.Name, strings.Join(t.Kubernetes.Namespaces, ", "))
+	}
+}
+
+// checkRenderTarget reports manifest rendering settings on an App whose
+// target takes files as they are in Git (they would be silently ignored).
+func checkRenderTarget(d *document, a *App, t *Target) {
+	if t.Kind == "" || t.Kind == "kubernetes" {
+		return
+	}
+	for field, set := range map[string]bool{"spec.helm": a.Helm != nil, "spec.decryption": a.Decryption != nil, "spec.substitute": a.Substitute != nil} {
+		if set {
+			d.errorf(field, "only used with kubernetes targets (Target %q is %s, which takes files as they are in Git)", t.Name, t.Kind)
+		}
 	}
 }
 
