@@ -1,12 +1,15 @@
 package ui
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
 	"io/fs"
 	"net/http"
 	"path"
+	"sort"
+	"strings"
 	"sync"
 )
 
@@ -50,8 +53,26 @@ var assets = sync.OnceValue(func() map[string]asset {
 		out[p[len("assets/"):]] = asset{body: b, etag: `"` + hex.EncodeToString(sum[:8]) + `"`, contentType: ct}
 		return nil
 	})
+	out["index.html"] = preloaded(out)
 	return out
 })
+
+// preloaded returns index.html with a modulepreload link for every module,
+// so that the browser fetches them all at once instead of discovering the
+// imports one level at a time.
+func preloaded(all map[string]asset) asset {
+	var links []string
+	for name := range all {
+		if strings.HasPrefix(name, "js/") && strings.HasSuffix(name, ".js") {
+			links = append(links, `<link rel="modulepreload" href="/ui/assets/`+name+`">`)
+		}
+	}
+	sort.Strings(links)
+	index := all["index.html"]
+	b := bytes.Replace(index.body, []byte("<!--modulepreload-->"), []byte(strings.Join(links, "\n")), 1)
+	sum := sha256.Sum256(b)
+	return asset{body: b, etag: `"` + hex.EncodeToString(sum[:8]) + `"`, contentType: index.contentType}
+}
 
 // serveIndex answers every page of the dashboard with index.html; the
 // scripts read the path and draw the page.

@@ -24,7 +24,8 @@ func TestPages(t *testing.T) {
 	for _, path := range []string{"/", "/apps/web", "/apps/team%2Fa", "/delivery", "/login"} {
 		t.Run(path, func(t *testing.T) {
 			w := serve(h, httptest.NewRequest(http.MethodGet, path, nil))
-			if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), `<script type="module" src="/ui/assets/js/main.js">`) {
+			if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), `<script type="module" src="/ui/assets/js/main.js">`) ||
+				!strings.Contains(w.Body.String(), `<link rel="modulepreload" href="/ui/assets/js/overview.js">`) {
 				t.Fatalf("GET %s: %d\n%s", path, w.Code, w.Body)
 			}
 			want := map[string]string{

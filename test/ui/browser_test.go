@@ -151,10 +151,22 @@ func (p *page) goTo(path string) {
 	p.do("navigate to "+path, chromedp.Navigate(p.e.url(path)))
 }
 
-// click clicks the first element matching sel once it is visible.
+// click clicks the first element matching sel once it is visible. A live
+// page may replace the element between finding and clicking it; then the
+// click is tried again on the new one.
 func (p *page) click(sel string) {
 	p.t.Helper()
-	p.do("click "+sel, chromedp.WaitVisible(chromedp.CSS(sel)), chromedp.Click(chromedp.CSS(sel)))
+	for try := 1; ; try++ {
+		ctx, cancel := context.WithTimeout(p.ctx, 45*time.Second)
+		err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(sel)), chromedp.Click(chromedp.CSS(sel)))
+		cancel()
+		if err == nil {
+			return
+		}
+		if try == 3 || !strings.Contains(err.Error(), "Could not find node") {
+			p.fail("click "+sel, err)
+		}
+	}
 }
 
 // setField sets a form control's value and fires event ("input" or

@@ -55,11 +55,15 @@ func TestOperator(t *testing.T) {
 
 	// A hand edit shows up on the overview live: OutOfSync, drifted, no reload.
 	eval[int](p, `window.__noReload = 1`)
+	eval[bool](p, `document.querySelector('`+web+` a.app-link').focus() || true`)
 	e.writeLive("index.html", "defaced\n")
 	p.waitText(web+" .cell-sync", "OutOfSync")
 	p.waitText(web+" .cell-drift", "1 drifted")
 	if eval[int](p, `window.__noReload || 0`) != 1 {
 		t.Fatal("the overview reloaded to show the drift; it should update in place")
+	}
+	if got := eval[string](p, `document.activeElement.getAttribute('href') || document.activeElement.tagName`); got != "/apps/web" {
+		t.Errorf("after the live update the focus is on %s, want the link to web", got)
 	}
 	p.shot("overview-drift")
 

@@ -115,12 +115,16 @@ export function render(root, ctx, name) {
   }
 
   function drawActions() {
+    const a = page.app;
+    const paused = a.suspend || a.status.pinnedRevision;
+    // Redraw only when the buttons change, so that live updates keep focus.
+    const key = JSON.stringify([page.can, a.suspend, a.status.pinnedRevision || '']);
+    if (actions.dataset.key === key) return;
+    actions.dataset.key = key;
     if (!page.can) {
       fill(actions);
       return;
     }
-    const a = page.app;
-    const paused = a.suspend || a.status.pinnedRevision;
     fill(actions,
       h('button', { type: 'button', class: 'btn primary', id: 'act-sync', disabled: a.suspend, title: a.suspend ? 'Resume the app to sync it' : null,
         onclick: () => act('sync', { title: `Sync ${name} now?`, body: 'plumb fetches nothing new: it applies the app\'s current revision to its target and records the result.', action: 'Sync now' }) }, 'Sync now'),

@@ -46,3 +46,19 @@ export function timeEl(ts, text) {
   if (!ts) return h('span', { class: 'muted' }, 'never');
   return h('time', { datetime: ts, title: new Date(ts).toLocaleString() }, text);
 }
+
+/**
+ * keepFocus runs redraw, which replaces container's content, and gives
+ * focus back to the new link or button that stands for the one focused
+ * before (same href or data-rollback), so that live updates do not lose
+ * the keyboard user's place.
+ */
+export function keepFocus(container, redraw) {
+  const key = (el) => el.getAttribute('href') || el.dataset.rollback || null;
+  const el = document.activeElement;
+  const id = el && el !== document.body && container.contains(el) ? key(el) : null;
+  redraw();
+  if (!id) return;
+  const again = [...container.querySelectorAll('a[href], button')].find((x) => key(x) === id);
+  if (again) again.focus({ preventScroll: true });
+}

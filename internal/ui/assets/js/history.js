@@ -2,7 +2,7 @@
 // newest sync back ("Load older"); events are read once, then appended
 // from the live stream as they happen.
 import * as api from './api.js';
-import { h, fill, timeEl } from './dom.js';
+import { h, fill, timeEl, keepFocus } from './dom.js';
 import { ago, short, firstLine, duration, between, plural } from './format.js';
 import { badge, eventTone } from './status.js';
 
@@ -43,7 +43,7 @@ export function historyPanel(panel, page) {
 
   function draw() {
     const current = page.app && page.app.status.revision;
-    fill(list, records.length ? records.map((r) => entry(r, current)) : h('li', { class: 'muted' }, 'No syncs yet.'));
+    keepFocus(list, () => fill(list, records.length ? records.map((r) => entry(r, current)) : h('li', { class: 'muted' }, 'No syncs yet.')));
     older.hidden = !more;
   }
 

@@ -5,7 +5,7 @@
 
 // The event types the daemon sends (internal/engine/bus.go, notify).
 const TYPES = [
-  'sync.succeeded', 'sync.failed', 'sync.skipped', 'drift.detected', 'drift.corrected',
+  'sync.started', 'sync.succeeded', 'sync.failed', 'sync.skipped', 'drift.detected', 'drift.corrected',
   'health.degraded', 'health.recovered', 'source.failed', 'source.revision', 'config.applied',
   'config.failed', 'app.removed', 'app.rollback', 'app.suspended', 'app.resumed', 'app.waiting',
   'engine.interrupted', 'notify.failed',

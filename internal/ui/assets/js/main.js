@@ -32,6 +32,7 @@ const ctx = {
   },
 };
 let cleanup = () => {};
+let offState = () => {};
 let firstRender = true;
 
 /** navigate shows path; replace rewrites the history entry instead of adding one. */
@@ -98,7 +99,11 @@ function drawHeader() {
       'This daemon has no API tokens yet, so anyone on this machine is admin and no sign-in is needed. ',
       'Create one to require sign-in: ', h('code', {}, 'plumb token create NAME --role admin --local')));
   }
-  live.onState((s) => {
+  offState();
+  offState = live.onState((s) => {
+    // A stream refused for good may mean the session ended: any API call
+    // then answers 401 and the unauthorized handler signs out.
+    if (s === 'offline' && ctx.me) api.get('/api/v1/whoami').catch(() => {});
     const el = document.getElementById('live-state');
     if (!el) return;
     el.dataset.state = s;

@@ -3,7 +3,7 @@
 // event stream by re-reading only the apps that changed).
 import * as api from './api.js';
 import * as live from './live.js';
-import { h, fill, hidden, timeEl } from './dom.js';
+import { h, fill, hidden, timeEl, keepFocus } from './dom.js';
 import { ago, short, firstLine, count, plural } from './format.js';
 import { badge } from './status.js';
 
@@ -58,16 +58,18 @@ export function render(root, ctx) {
         tbody)),
     pager);
 
-  // First paint from one page, then the whole list for filters and counts.
+  // First paint from one page, then the whole list for filters and counts
+  // (one after the other: the first page is not slowed by the big one).
   const unfiltered = !st.q && !st.sync && !st.health && !st.target && !st.drift && st.page === 1 && st.sort === 'name';
   if (unfiltered) {
     api.get(`/api/v1/apps?limit=${st.size}`).then((list) => {
       if (complete) return;
       apps = list.items;
       draw(list.total);
-    }).catch(() => {});
+    }).catch(() => {}).finally(loadAll);
+  } else {
+    loadAll();
   }
-  loadAll();
 
   const pending = new Set();
   let full = false;
@@ -164,9 +166,11 @@ export function render(root, ctx) {
     st.page = Math.min(st.page, pages);
     const start = (st.page - 1) * st.size;
     const rows = complete ? list.slice(start, start + st.size) : list;
-    fill(tbody, rows.length ? rows.map(row) : h('tr', {}, h('td', { colspan: 7, class: 'empty' },
-      apps.length ? 'No app matches these filters.' : 'No apps yet: add App documents to the config.')));
+    keepFocus(tbody, () => fill(tbody, rows.length ? rows.map(row) : h('tr', {}, h('td', { colspan: 7, class: 'empty' },
+      apps.length ? 'No app matches these filters.' : 'No apps yet: add App documents to the config.'))));
     flashed.clear();
+    mark('plumb:apps-first-rows');
+    if (complete) mark('plumb:apps-complete');
     status.classList.remove('form-error');
     status.textContent = n === 0 ? 'No apps shown.' :
       `Showing ${count(start + 1)}–${count(start + rows.length)} of ${plural(n, 'app')}` +
@@ -240,6 +244,12 @@ export function revision(s) {
     h('span', { class: 'msg', title: c.message || '' }, firstLine(c.message)),
     c.author ? h('div', { class: 'sub' }, 'by ', c.author) : null,
   ];
+}
+
+// mark records, once per page load, when the overview reached a stage
+// (User Timing: read by bench/ui, visible in the browser's profiler).
+function mark(name) {
+  if (performance.getEntriesByName(name).length === 0) performance.mark(name);
 }
 
 function haystack(a) {
