@@ -114,6 +114,13 @@ func TestOperator(t *testing.T) {
 	}
 	p.click("#tab-history")
 	p.waitText("#history-list", "manual by ops")
+	eval[bool](p, `document.querySelectorAll('#history-list details').forEach(d => d.open = true) || true`)
+	first := `#history-list li.sync:first-child`
+	for _, want := range []string{"sync requested by ops", "update index.html — drifted in target", "afterApply", "exit 0", "reloaded the web server", "took"} {
+		if got := p.text(first); !strings.Contains(got, want) {
+			t.Errorf("the manual sync in history lacks %q: %s", want, got)
+		}
+	}
 	p.shot("app-history")
 
 	// Back on the overview, a sync started elsewhere (the CLI) shows live.

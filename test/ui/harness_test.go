@@ -47,7 +47,7 @@ apiVersion: plumb.dev/v1alpha1
 kind: Target
 metadata: {name: local}
 spec:
-  files: {root: "{{LIVE}}", checkInterval: 1s}
+  files: {root: "{{LIVE}}", checkInterval: 1s, afterApply: {command: "echo reloaded the web server"}}
 ---
 apiVersion: plumb.dev/v1alpha1
 kind: Target

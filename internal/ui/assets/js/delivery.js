@@ -100,10 +100,17 @@ export function render(root, ctx) {
       cards(a),
       h('div', { class: 'chart-grid' },
         chartCard('Sync activity', `each day of the window (${plural(recs.length, 'sync')})`, activity(recs, rep)),
-        chartCard(`${st.app} against all apps`, 'this app and the overall value', h('div', {},
-          bars({ title: 'Deployments per day', rows: [{ label: st.app, value: a.deploymentsPerDay, text: perDay(a.deploymentsPerDay), tone: 'info' }, { label: 'all apps', value: o.deploymentsPerDay, text: perDay(o.deploymentsPerDay) }] }),
-          bars({ title: 'Median lead time', rows: [{ label: st.app, value: a.leadTime.medianSeconds || 0, text: a.leadTime.median || '—', tone: 'info' }, { label: 'all apps', value: o.leadTime.medianSeconds, text: o.leadTime.median || '—' }] }),
-          bars({ title: 'Change failure rate', rows: [{ label: st.app, value: a.changeFailureRate, text: percent(a.changeFailureRate), tone: 'bad' }, { label: 'all apps', value: o.changeFailureRate, text: percent(o.changeFailureRate) }] })))));
+        chartCard(`${st.app} against all apps`, 'this app and the value over every app', h('div', {},
+          compare('Deployment frequency', [a.deploymentsPerDay, o.deploymentsPerDay], perDay, 'info'),
+          compare('Median lead time', [a.leadTime.medianSeconds || 0, o.leadTime.medianSeconds || 0], (v) => (v ? duration(v * 1000) : '—'), 'info'),
+          compare('Change failure rate', [a.changeFailureRate, o.changeFailureRate], percent, 'bad'),
+          compare('Median time to restore', [(a.timeToRestore || {}).medianSeconds || 0, o.timeToRestore.medianSeconds || 0], (v) => (v ? duration(v * 1000) : '—'), 'warn')))));
+
+    function compare(title, [mine, all], fmt, tone) {
+      return h('div', { class: 'compare' }, h('h3', {}, title),
+        bars({ title: `${title}: ${st.app} ${fmt(mine)}, all apps ${fmt(all)}`, rows: [
+          { label: st.app, value: mine, text: fmt(mine), tone }, { label: 'all apps', value: all, text: fmt(all) }] }));
+    }
   }
 }
 
@@ -139,17 +146,19 @@ function chartCard(title, sub, chart) {
   return h('section', { class: 'card chart-card' }, h('h2', {}, title), h('p', { class: 'muted' }, sub), chart);
 }
 
+// activity counts the app's syncs per local calendar day of the window.
 function activity(recs, rep) {
-  const from = new Date(rep.from);
-  const n = Math.min(Math.max(1, Math.ceil(rep.days)), 366);
+  const first = new Date(rep.from);
+  first.setHours(0, 0, 0, 0);
   const days = [];
-  for (let i = 0; i < n; i++) {
-    const d = new Date(from.getTime() + i * 86400000);
-    days.push({ key: d.toISOString().slice(0, 10), label: `${d.getMonth() + 1}/${d.getDate()}`, ok: 0, bad: 0, other: 0 });
+  const index = new Map();
+  for (const d = new Date(first); d <= new Date(rep.to) && days.length < 367; d.setDate(d.getDate() + 1)) {
+    index.set(d.toDateString(), days.length);
+    days.push({ label: `${d.getMonth() + 1}/${d.getDate()}`, ok: 0, bad: 0, other: 0 });
   }
   for (const r of recs) {
-    const i = Math.floor((Date.parse(r.startedAt) - from.getTime()) / 86400000);
-    if (i < 0 || i >= n) continue;
+    const i = index.get(new Date(r.startedAt).toDateString());
+    if (i === undefined) continue;
     if (r.result === 'failed' || r.health === 'Degraded') days[i].bad++;
     else if (r.result === 'succeeded' && (r.actions || []).some((x) => x.type !== 'unchanged')) days[i].ok++;
     else days[i].other++;
