@@ -102,9 +102,13 @@ func (d *Driver) Root() string { return d.root }
 
 // rootState is shared by every Driver of one root in this process: mu
 // serializes Plan, Apply and Delete (writers) against the watchers' checks
-// (readers), and applied wakes watchers after each Apply or Delete.
+// (readers), applied wakes watchers after each Apply or Delete, and events
+// shares one inotify instance among the root's watchers.
 type rootState struct {
 	mu sync.RWMutex
+
+	// events is the root's one fsnotify watcher, shared by every Watch.
+	events notifier
 
 	appliedMu sync.Mutex
 	applied   chan struct{}

@@ -33,7 +33,7 @@ func (d *Driver) Watch(ctx context.Context, app plumb.AppRef, changed func(plumb
 	if err := checkApp(app.Name); err != nil {
 		return fmt.Errorf("watch: %w", err)
 	}
-	fw, err := fsnotify.NewWatcher()
+	fw, err := d.shared.events.subscribe()
 	if err != nil {
 		return fmt.Errorf("watch app %q: %w", app.Name, err)
 	}
@@ -49,7 +49,7 @@ func (d *Driver) Watch(ctx context.Context, app plumb.AppRef, changed func(plumb
 type watcher struct {
 	d       *Driver
 	app     string
-	fw      *fsnotify.Watcher
+	fw      *subscription
 	changed func(plumb.Drift)
 
 	base     string          // the root's real path, as given to fsnotify
