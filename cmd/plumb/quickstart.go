@@ -59,7 +59,7 @@ plumb quickstart is running (Ctrl-C stops it).
 
   Git repo    %[1]s      desired state: the site in site/, plumb's config in plumb/
   Live dir    %[2]s      the target plumb keeps in step with Git
-  API         http://%[3]s
+  Dashboard   http://%[3]s/      (and the API under /api/v1)
 
 Try this in another terminal:
 
@@ -68,7 +68,7 @@ Try this in another terminal:
        cat %[2]s/index.html
   2. Edit a live file by hand; plumb sees the drift and puts it back:
        echo defaced > %[2]s/index.html; sleep 1; cat %[2]s/index.html
-  3. See what plumb did and why:
+  3. See what plumb did and why, in the dashboard or the CLI:
        plumb%[4]s get apps
        plumb%[4]s history web
   4. Roll back to an earlier revision, then follow Git again:
