@@ -3,12 +3,14 @@
 //
 //   - 1000 ConfigMaps applied cold and re-synced with no change, by plumb's
 //     driver and by `kubectl apply --server-side --validate=false`;
+//
 //   - drift correction latency: a `kubectl scale`-style edit of an owned
 //     Deployment until plumb has put it back (median and p95 of N);
+//
 //   - 100 apps × (10 ConfigMaps + 1 Deployment) from one repository, from
 //     `plumb serve` starting until every app is Healthy, with plumb's RSS.
 //
-//	hack/testbed/testbed build && go run ./bench/kube [-drifts 20] [-apps 100]
+//     hack/testbed/testbed build && go run ./bench/kube [-drifts 20] [-apps 100]
 package main
 
 import (
