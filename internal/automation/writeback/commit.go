@@ -7,6 +7,8 @@ import (
 	"os"
 	"strings"
 
+	srcgit "plumb.dev/plumb/internal/source/git"
+
 	"plumb.dev/plumb"
 )
 
@@ -40,7 +42,7 @@ func (w *Writer) Commit(ctx context.Context, remote Remote, ch Change) (Result, 
 			return res, err
 		}
 	}
-	return res, fmt.Errorf("push to %s of %s: gave up after %d attempts: %w", ch.PushBranch, redactURL(remote.URL), attempts, err)
+	return res, fmt.Errorf("push to %s of %s: gave up after %d attempts: %w", ch.PushBranch, srcgit.RedactURL(remote.URL), attempts, err)
 }
 
 // attempt fetches, edits, commits and pushes once.
@@ -154,20 +156,20 @@ var rejections = []string{"stale info", "fetch first", "non-fast-forward", "cann
 // push pushes sha to branch, leased on the branch being at lease ("" for
 // a branch that must not exist yet).
 func (m *mirror) push(ctx context.Context, sha, branch, lease string) error {
-	a, err := loadPushAuth(m.remote)
+	a, err := srcgit.LoadCredentials(m.remote.URL, m.remote.Auth)
 	if err != nil {
 		return fmt.Errorf("push to %s: %w", branch, err)
 	}
-	defer a.cleanup()
+	defer a.Cleanup()
 	ref := "refs/heads/" + branch
-	c := gitCmd{gitDir: m.dir, env: a.env, secrets: a.secrets, args: []string{"push", "--no-progress",
+	c := gitCmd{gitDir: m.dir, env: a.Env, secrets: a.Secrets, args: []string{"push", "--no-progress",
 		"--force-with-lease=" + ref + ":" + lease, "--", m.remote.URL, sha + ":" + ref}}
 	if _, err := run(ctx, c); err != nil {
 		var ge *GitError
 		if errors.As(err, &ge) && containsAny(strings.ToLower(ge.Stderr), rejections) {
 			return fmt.Errorf("push to %s: %w", branch, ErrRejected)
 		}
-		return fmt.Errorf("push to %s of %s: %w", branch, redactURL(m.remote.URL), err)
+		return fmt.Errorf("push to %s of %s: %w", branch, srcgit.RedactURL(m.remote.URL), err)
 	}
 	return nil
 }

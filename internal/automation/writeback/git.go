@@ -3,23 +3,14 @@ package writeback
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"os/exec"
-	"regexp"
-	"strconv"
 	"strings"
 
-	"plumb.dev/plumb/internal/config"
+	srcgit "plumb.dev/plumb/internal/source/git"
 )
-
-// credentialHelper answers git's "get" with the username and password from
-// the environment, as the Git source does for fetches.
-const credentialHelper = `!f() { test "$1" = get || exit 0; ` +
-	`printf 'username=%s\npassword=%s\n' "$PLUMB_GIT_USERNAME" "$PLUMB_GIT_PASSWORD"; }; f`
 
 // gitCmd is one git invocation.
 type gitCmd struct {
@@ -64,7 +55,7 @@ func run(ctx context.Context, c gitCmd) (string, error) {
 		if ctx.Err() != nil {
 			err = ctx.Err()
 		}
-		return "", &GitError{Sub: subcommand(c.args), Err: err, Stderr: scrub(trim(stderr.String()), c.secrets)}
+		return "", &GitError{Sub: subcommand(c.args), Err: err, Stderr: srcgit.Scrub(trim(stderr.String()), c.secrets)}
 	}
 	return strings.TrimSpace(stdout.String()), nil
 }
@@ -105,136 +96,4 @@ func trim(s string) string {
 		s = s[:2<<10] + "..."
 	}
 	return s
-}
-
-// pushAuth is the environment a push authenticates with.
-type pushAuth struct {
-	env     []string
-	secrets []string
-	cleanup func()
-}
-
-// loadPushAuth reads the remote's credentials from their files.
-func loadPushAuth(r Remote) (*pushAuth, error) {
-	a := &pushAuth{cleanup: func() {}}
-	if isSSH(r.URL) {
-		return a, a.ssh(r.Auth)
-	}
-	if r.Auth == nil || (r.Auth.PasswordFile == "" && r.Auth.Username == "" && r.Auth.UsernameFile == "") {
-		return a, nil
-	}
-	return a, a.https(r.Auth)
-}
-
-func (a *pushAuth) https(spec *config.GitAuth) error {
-	user := spec.Username
-	if spec.UsernameFile != "" {
-		b, err := os.ReadFile(spec.UsernameFile)
-		if err != nil {
-			return fmt.Errorf("read username file: %w", err)
-		}
-		user = strings.TrimRight(string(b), "\r\n")
-	}
-	var pass string
-	if spec.PasswordFile != "" {
-		b, err := os.ReadFile(spec.PasswordFile)
-		if err != nil {
-			return fmt.Errorf("read password file: %w", err)
-		}
-		pass = strings.TrimRight(string(b), "\r\n")
-	}
-	if user == "" {
-		user = "git"
-	}
-	a.env = append(configEnv([][2]string{{"credential.helper", ""}, {"credential.helper", credentialHelper}}),
-		"PLUMB_GIT_USERNAME="+user, "PLUMB_GIT_PASSWORD="+pass)
-	a.secrets = []string{pass, base64.StdEncoding.EncodeToString([]byte(user + ":" + pass))}
-	return nil
-}
-
-// ssh sets GIT_SSH_COMMAND with strict host key checking and only the
-// given key (a private 0600 copy, as ssh insists).
-func (a *pushAuth) ssh(spec *config.GitAuth) error {
-	known, key := "/dev/null", ""
-	if spec != nil {
-		if spec.KnownHostsFile != "" {
-			known = spec.KnownHostsFile
-		}
-		key = spec.PrivateKeyFile
-	}
-	args := []string{"ssh", "-F", "/dev/null", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes",
-		"-o", "UserKnownHostsFile=" + shellQuote(known), "-o", "GlobalKnownHostsFile=/dev/null",
-		"-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none", "-o", "ConnectTimeout=30"}
-	if key != "" {
-		b, err := os.ReadFile(key)
-		if err != nil {
-			return fmt.Errorf("read private key file: %w", err)
-		}
-		f, err := os.CreateTemp("", "plumb-ssh-key-*")
-		if err != nil {
-			return fmt.Errorf("copy private key: %w", err)
-		}
-		_, err = f.Write(b)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		a.cleanup = func() { _ = os.Remove(f.Name()) }
-		if err != nil {
-			return fmt.Errorf("copy private key: %w", err)
-		}
-		args = append(args, "-i", shellQuote(f.Name()))
-	}
-	a.env = []string{"GIT_SSH_COMMAND=" + strings.Join(args, " "), "GIT_SSH_VARIANT=ssh"}
-	return nil
-}
-
-// configEnv passes config through GIT_CONFIG_COUNT/KEY/VALUE.
-func configEnv(kvs [][2]string) []string {
-	env := []string{"GIT_CONFIG_COUNT=" + strconv.Itoa(len(kvs))}
-	for i, kv := range kvs {
-		n := strconv.Itoa(i)
-		env = append(env, "GIT_CONFIG_KEY_"+n+"="+kv[0], "GIT_CONFIG_VALUE_"+n+"="+kv[1])
-	}
-	return env
-}
-
-// isSSH reports whether u is an ssh:// URL or scp-like user@host:path.
-func isSSH(u string) bool {
-	if strings.HasPrefix(u, "ssh://") || strings.HasPrefix(u, "git+ssh://") {
-		return true
-	}
-	if strings.Contains(u, "://") {
-		return false
-	}
-	colon := strings.Index(u, ":")
-	slash := strings.Index(u, "/")
-	return colon > 0 && (slash < 0 || colon < slash)
-}
-
-func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
-
-var (
-	userinfo   = regexp.MustCompile(`([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s']+@`)
-	authHeader = regexp.MustCompile(`(?i)(authorization:\s*\w+\s+)\S+`)
-)
-
-// scrub removes secrets, URL userinfo and Authorization header values.
-func scrub(s string, secrets []string) string {
-	for _, sec := range secrets {
-		if sec != "" {
-			s = strings.ReplaceAll(s, sec, "***")
-		}
-	}
-	s = userinfo.ReplaceAllString(s, "${1}***@")
-	return authHeader.ReplaceAllString(s, "${1}***")
-}
-
-// redactURL hides any userinfo of u.
-func redactURL(u string) string {
-	p, err := url.Parse(u)
-	if err != nil || p.User == nil || p.Scheme == "" {
-		return u
-	}
-	p.User = nil
-	return strings.Replace(p.String(), "://", "://***@", 1)
 }

@@ -25,17 +25,46 @@ type auth struct {
 
 // loadAuth reads the source's credentials from their files (at every fetch,
 // so rotated tokens are picked up) and turns them into git environment.
-func (r *Repo) loadAuth() (*auth, error) {
+func (r *Repo) loadAuth() (*auth, error) { return newAuth(r.spec.URL, r.spec.Auth) }
+
+func newAuth(u string, spec *config.GitAuth) (*auth, error) {
 	a := &auth{cleanup: func() {}}
-	if isSSH(r.spec.URL) {
-		return a, a.ssh(r.spec.Auth)
+	if isSSH(u) {
+		return a, a.ssh(spec)
 	}
-	if r.spec.Auth == nil || (r.spec.Auth.PasswordFile == "" && r.spec.Auth.Username == "" &&
-		r.spec.Auth.UsernameFile == "") {
+	if spec == nil || (spec.PasswordFile == "" && spec.Username == "" && spec.UsernameFile == "") {
 		return a, nil
 	}
-	return a, a.https(r.spec.Auth)
+	return a, a.https(spec)
 }
+
+// Credentials is how a git process authenticates to a remote: environment
+// to add (a credential helper reading the secret from the environment, or
+// a strict ssh command), the secrets to scrub from its output, and a
+// cleanup of temporary files. Code that runs git against a remote other
+// than through Repo (e.g. pushes) uses it, so there is one auth path.
+type Credentials struct {
+	Env     []string
+	Secrets []string
+	Cleanup func()
+}
+
+// LoadCredentials reads the credentials for the remote url from the files
+// spec names (nil: none).
+func LoadCredentials(url string, spec *config.GitAuth) (Credentials, error) {
+	a, err := newAuth(url, spec)
+	if err != nil {
+		return Credentials{}, err
+	}
+	return Credentials{Env: append(configEnv(a.config), a.env...), Secrets: a.secrets, Cleanup: a.cleanup}, nil
+}
+
+// Scrub removes secrets, URL userinfo and Authorization header values from
+// git output.
+func Scrub(s string, secrets []string) string { return scrub(s, secrets) }
+
+// RedactURL hides the userinfo of a URL (an SSH username is kept).
+func RedactURL(u string) string { return redactURL(u) }
 
 // https sets up the credential helper.
 func (a *auth) https(spec *config.GitAuth) error {
