@@ -1,6 +1,8 @@
 package main
 
 import (
+	"plumb.dev/plumb/bench/internal/kubebench"
+
 	"fmt"
 	"strings"
 	"time"
@@ -11,12 +13,12 @@ import (
 // benchFleet times n apps of one chart (from an HTTP repository) with
 // different values, from plumb serve starting until all are Healthy.
 func benchFleet(dir string, n int) error {
-	tb, err := startTestbed(dir + "-testbed")
+	tb, err := kubebench.StartTestbed(dir + "-testbed")
 	if err != nil {
 		return err
 	}
-	defer tb.stop()
-	bin, err := buildPlumb(dir + "-bin")
+	defer tb.Stop()
+	bin, err := kubebench.BuildPlumb(dir + "-bin")
 	if err != nil {
 		return err
 	}
@@ -52,19 +54,19 @@ spec:
   helm: {repo: %[2]q, chart: web, version: "1.0.x", values: {message: "app %[3]d", replicas: %[4]d}}
 `, ns, repo.URL, i, 1+i%2)
 	}
-	_, srv, err := newRepo(dir, gitFiles)
+	_, srv, err := kubebench.NewRepo(dir, gitFiles)
 	if err != nil {
 		return err
 	}
 	defer srv.Close()
-	d, err := startDaemon(bin, dir, source(srv.URL())+cluster(tb.kubeconfig)+cfg.String(), "--concurrency", "16")
+	d, err := kubebench.StartDaemon(bin, dir, kubebench.Source(srv.URL())+kubebench.Cluster(tb.Kubeconfig)+cfg.String(), "--concurrency", "16")
 	if err != nil {
 		return err
 	}
-	defer d.stop()
+	defer d.Stop()
 	var peak int64
-	took, applied, err := d.waitHealthy(2*n, 10*time.Minute, func() {
-		if rss := rssOf(d.cmd.Process.Pid); rss > peak {
+	took, applied, err := d.WaitHealthy(2*n, 10*time.Minute, func() {
+		if rss := kubebench.RSS(d.Cmd.Process.Pid); rss > peak {
 			peak = rss
 		}
 	})

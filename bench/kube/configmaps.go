@@ -1,6 +1,8 @@
 package main
 
 import (
+	"plumb.dev/plumb/bench/internal/kubebench"
+
 	"context"
 	"fmt"
 	"os"
@@ -31,10 +33,10 @@ func configMapYAML(n int) string {
 
 // benchConfigMaps applies the same 1000 ConfigMaps with kubectl and with
 // plumb's driver, each into its own namespace, cold and with no change.
-func benchConfigMaps(tb *testbed, work string) error {
+func benchConfigMaps(tb *kubebench.Testbed, work string) error {
 	ctx := context.Background()
 	for _, ns := range []string{"bench-kubectl", "bench-plumb"} {
-		if _, err := tb.client.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
+		if _, err := tb.Client.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
 			return err
 		}
 	}
@@ -44,11 +46,11 @@ func benchConfigMaps(tb *testbed, work string) error {
 		return err
 	}
 	kc := []string{"apply", "--server-side", "--validate=false", "--field-manager", "bench", "-n", "bench-kubectl", "-f", file}
-	kCold, err := tb.kubectl(kc...)
+	kCold, err := tb.Kubectl(kc...)
 	if err != nil {
 		return err
 	}
-	kWarm, err := tb.kubectl(kc...)
+	kWarm, err := tb.Kubectl(kc...)
 	if err != nil {
 		return err
 	}
@@ -63,8 +65,8 @@ func benchConfigMaps(tb *testbed, work string) error {
 	return nil
 }
 
-func plumbConfigMaps(ctx context.Context, tb *testbed, body string) (cold, warm time.Duration, err error) {
-	d, err := kubernetes.NewForConfig("bench", tb.rc, config.KubernetesTarget{})
+func plumbConfigMaps(ctx context.Context, tb *kubebench.Testbed, body string) (cold, warm time.Duration, err error) {
+	d, err := kubernetes.NewForConfig("bench", tb.RC, config.KubernetesTarget{})
 	if err != nil {
 		return 0, 0, err
 	}

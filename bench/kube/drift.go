@@ -1,6 +1,8 @@
 package main
 
 import (
+	"plumb.dev/plumb/bench/internal/kubebench"
+
 	"context"
 	"fmt"
 	"time"
@@ -24,28 +26,28 @@ spec:
 
 // benchDrift times `kubectl scale`-style edits of an owned Deployment until
 // plumb has put the replicas back.
-func benchDrift(tb *testbed, bin, dir string, n int) error {
+func benchDrift(tb *kubebench.Testbed, bin, dir string, n int) error {
 	files := map[string]string{
 		"drift/ns.yaml":     "apiVersion: v1\nkind: Namespace\nmetadata: {name: bench-drift}\n",
 		"drift/deploy.yaml": deploymentYAML("web", "bench-drift", 2),
 	}
-	_, srv, err := newRepo(dir, files)
+	_, srv, err := kubebench.NewRepo(dir, files)
 	if err != nil {
 		return err
 	}
 	defer srv.Close()
-	cfg := source(srv.URL()) + cluster(tb.kubeconfig) +
+	cfg := kubebench.Source(srv.URL()) + kubebench.Cluster(tb.Kubeconfig) +
 		"---\napiVersion: plumb.dev/v1alpha1\nkind: App\nmetadata: {name: drift}\nspec: {source: site, path: drift, target: cluster, prune: true, selfHeal: true}\n"
-	d, err := startDaemon(bin, dir, cfg)
+	d, err := kubebench.StartDaemon(bin, dir, cfg)
 	if err != nil {
 		return err
 	}
-	defer d.stop()
-	if _, _, err := d.waitHealthy(1, 2*time.Minute, nil); err != nil {
+	defer d.Stop()
+	if _, _, err := d.WaitHealthy(1, 2*time.Minute, nil); err != nil {
 		return err
 	}
 	ctx := context.Background()
-	deps := tb.client.AppsV1().Deployments("bench-drift")
+	deps := tb.Client.AppsV1().Deployments("bench-drift")
 	var lat []time.Duration
 	for i := range n {
 		patch := fmt.Appendf(nil, `{"spec":{"replicas":%d}}`, 5+i%2)

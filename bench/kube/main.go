@@ -14,6 +14,8 @@
 package main
 
 import (
+	"plumb.dev/plumb/bench/internal/kubebench"
+
 	"flag"
 	"fmt"
 	"log"
@@ -39,12 +41,12 @@ func run(drifts, apps int, only string) error {
 		return err
 	}
 	defer os.RemoveAll(work)
-	tb, err := startTestbed(filepath.Join(work, "testbed"))
+	tb, err := kubebench.StartTestbed(filepath.Join(work, "testbed"))
 	if err != nil {
 		return err
 	}
-	defer tb.stop()
-	bin, err := buildPlumb(work)
+	defer tb.Stop()
+	bin, err := kubebench.BuildPlumb(work)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,6 @@
-package main
+// Package kubebench is what the Kubernetes benchmarks share: a private
+// testbed, a served Git repository, and a plumb serve following it.
+package kubebench
 
 import (
 	"encoding/json"
@@ -15,12 +17,12 @@ import (
 	"plumb.dev/plumb/internal/gittest"
 )
 
-// daemon is a git repo served on 127.0.0.1 and a plumb serve following it.
-type daemon struct {
-	dir, addr string
-	repo      *gittest.Repo
-	srv       *gittest.Server
-	cmd       *exec.Cmd
+// Daemon is a git repo served on 127.0.0.1 and a plumb serve following it.
+type Daemon struct {
+	Dir, Addr string
+	Repo      *gittest.Repo
+	Srv       *gittest.Server
+	Cmd       *exec.Cmd
 }
 
 type fatal struct{}
@@ -28,8 +30,8 @@ type fatal struct{}
 func (fatal) Helper()                           {}
 func (fatal) Fatalf(format string, args ...any) { log.Fatalf(format, args...) }
 
-// newRepo makes a served repository holding files.
-func newRepo(dir string, files map[string]string) (*gittest.Repo, *gittest.Server, error) {
+// NewRepo makes a served repository holding files.
+func NewRepo(dir string, files map[string]string) (*gittest.Repo, *gittest.Server, error) {
 	if err := os.MkdirAll(filepath.Join(dir, "repo"), 0o755); err != nil {
 		return nil, nil, err
 	}
@@ -42,9 +44,9 @@ func newRepo(dir string, files map[string]string) (*gittest.Repo, *gittest.Serve
 	return repo, srv, err
 }
 
-// startDaemon runs plumb serve on config.
-func startDaemon(bin, dir, config string, args ...string) (*daemon, error) {
-	d := &daemon{dir: dir}
+// StartDaemon runs plumb serve on config.
+func StartDaemon(bin, dir, config string, args ...string) (*Daemon, error) {
+	d := &Daemon{Dir: dir}
 	if err := os.MkdirAll(filepath.Join(dir, "config"), 0o755); err != nil {
 		return nil, err
 	}
@@ -55,25 +57,26 @@ func startDaemon(bin, dir, config string, args ...string) (*daemon, error) {
 	if err != nil {
 		return nil, err
 	}
-	d.addr = ln.Addr().String()
+	d.Addr = ln.Addr().String()
 	ln.Close()
-	d.cmd = exec.Command(bin, append([]string{"serve", "--config", filepath.Join(dir, "config"), "--state", filepath.Join(dir, "state"), "--listen", d.addr}, args...)...)
+	d.Cmd = exec.Command(bin, append([]string{"serve", "--config", filepath.Join(dir, "config"), "--state", filepath.Join(dir, "state"), "--listen", d.Addr}, args...)...)
 	logf, err := os.Create(filepath.Join(dir, "serve.log"))
 	if err != nil {
 		return nil, err
 	}
-	d.cmd.Stdout, d.cmd.Stderr = logf, logf
-	return d, d.cmd.Start()
+	d.Cmd.Stdout, d.Cmd.Stderr = logf, logf
+	return d, d.Cmd.Start()
 }
 
-func (d *daemon) stop() {
-	_ = d.cmd.Process.Signal(os.Interrupt)
-	_, _ = d.cmd.Process.Wait()
+// Stop ends plumb serve.
+func (d *Daemon) Stop() {
+	_ = d.Cmd.Process.Signal(os.Interrupt)
+	_, _ = d.Cmd.Process.Wait()
 }
 
-// apps returns the apps as the API reports them ("" error when down yet).
-func (d *daemon) apps() ([]api.App, error) {
-	resp, err := http.Get("http://" + d.addr + "/api/v1/apps")
+// Apps returns the apps as the API reports them.
+func (d *Daemon) Apps() ([]api.App, error) {
+	resp, err := http.Get("http://" + d.Addr + "/api/v1/apps")
 	if err != nil {
 		return nil, err
 	}
@@ -85,16 +88,16 @@ func (d *daemon) apps() ([]api.App, error) {
 	return list.Items, nil
 }
 
-// waitHealthy waits until n apps are Synced and Healthy, calling tick on
+// WaitHealthy waits until n apps are Synced and Healthy, calling tick on
 // every poll; it returns the time that took, and when all were first
 // applied (Synced, whatever their health).
-func (d *daemon) waitHealthy(n int, limit time.Duration, tick func()) (healthyAt time.Duration, syncedAt time.Duration, err error) {
+func (d *Daemon) WaitHealthy(n int, limit time.Duration, tick func()) (healthyAt time.Duration, syncedAt time.Duration, err error) {
 	start := time.Now()
 	for time.Since(start) < limit {
 		if tick != nil {
 			tick()
 		}
-		apps, err := d.apps()
+		apps, err := d.Apps()
 		healthy, synced := 0, 0
 		for _, a := range apps {
 			if a.Status.Sync == "Synced" {
@@ -112,13 +115,15 @@ func (d *daemon) waitHealthy(n int, limit time.Duration, tick func()) (healthyAt
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	return 0, 0, fmt.Errorf("not all %d apps Healthy within %s (see %s/serve.log)", n, limit, d.dir)
+	return 0, 0, fmt.Errorf("not all %d apps Healthy within %s (see %s/serve.log)", n, limit, d.Dir)
 }
 
-func source(url string) string {
+// Source is a Source document for the repository at url.
+func Source(url string) string {
 	return fmt.Sprintf("apiVersion: plumb.dev/v1alpha1\nkind: Source\nmetadata: {name: site}\nspec: {git: {url: %q, branch: main, interval: 30s}}\n", url)
 }
 
-func cluster(kubeconfig string) string {
+// Cluster is a kubernetes Target document named "cluster".
+func Cluster(kubeconfig string) string {
 	return fmt.Sprintf("---\napiVersion: plumb.dev/v1alpha1\nkind: Target\nmetadata: {name: cluster}\nspec: {kubernetes: {kubeconfig: %q}}\n", kubeconfig)
 }

@@ -1,4 +1,4 @@
-package main
+package kubebench
 
 import (
 	"fmt"
@@ -7,7 +7,8 @@ import (
 	"strings"
 )
 
-func rssOf(pid int) int64 {
+// RSS returns the resident set size of process pid, 0 when it cannot be read.
+func RSS(pid int) int64 {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0
