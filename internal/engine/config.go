@@ -2,9 +2,7 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"reflect"
 
 	"plumb.dev/plumb"
 	"plumb.dev/plumb/internal/config"
@@ -50,7 +48,7 @@ func (e *Engine) SetConfig(ctx context.Context, cfg *config.Config) error {
 func (e *Engine) buildTargetsLocked(ctx context.Context, cfg *config.Config) (map[string]*targetState, error) {
 	out := map[string]*targetState{}
 	for _, t := range cfg.Targets {
-		if cur, ok := e.targets[t.Name]; ok && sameJSON(cur.cfg, t) {
+		if cur, ok := e.targets[t.Name]; ok && cur.cfg.Equal(t) {
 			out[t.Name] = cur
 			continue
 		}
@@ -66,7 +64,7 @@ func (e *Engine) buildTargetsLocked(ctx context.Context, cfg *config.Config) (ma
 func (e *Engine) buildSourcesLocked(ctx context.Context, cfg *config.Config) (map[string]*sourceState, error) {
 	out := map[string]*sourceState{}
 	for _, s := range cfg.Sources {
-		if cur, ok := e.sources[s.Name]; ok && sameJSON(cur.cfg, s) {
+		if cur, ok := e.sources[s.Name]; ok && cur.cfg.Equal(s) {
 			out[s.Name] = cur
 			continue
 		}
@@ -105,7 +103,7 @@ func (e *Engine) removedAppsLocked(cfg *config.Config) []removedApp {
 func (e *Engine) syncAppsLocked(old, cfg *config.Config) {
 	for name, a := range e.apps {
 		n := cfg.App(name)
-		if n != nil && sameJSON(a.cfg, n) && e.depsUnchanged(old, cfg, n) {
+		if n != nil && a.cfg.Equal(n) && e.depsUnchanged(old, cfg, n) {
 			continue
 		}
 		if a.cancelWatch != nil {
@@ -125,7 +123,7 @@ func (e *Engine) syncAppsLocked(old, cfg *config.Config) {
 // depsUnchanged reports whether the app's source and target are the same
 // objects as before (a changed source or target restarts the app).
 func (e *Engine) depsUnchanged(old, cfg *config.Config, a *config.App) bool {
-	return sameJSON(old.Source(a.Source), cfg.Source(a.Source)) && sameJSON(old.Target(a.Target), cfg.Target(a.Target))
+	return old.Source(a.Source).Equal(cfg.Source(a.Source)) && old.Target(a.Target).Equal(cfg.Target(a.Target))
 }
 
 // removeApp deletes what a removed app owned (when it had prune) and
@@ -149,13 +147,4 @@ func (e *Engine) removeApp(ctx context.Context, r removedApp) {
 	}
 	_ = e.opts.Store.DeleteStatus(ctx, name)
 	e.emit(ctx, store.Event{App: name, Type: EventAppRemoved, Message: msg})
-}
-
-func sameJSON(a, b any) bool {
-	if reflect.ValueOf(a).IsNil() || reflect.ValueOf(b).IsNil() {
-		return reflect.ValueOf(a).IsNil() == reflect.ValueOf(b).IsNil()
-	}
-	ja, _ := json.Marshal(a)
-	jb, _ := json.Marshal(b)
-	return string(ja) == string(jb)
 }
